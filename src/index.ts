@@ -1,0 +1,34 @@
+import { requestId } from "hono/request-id";
+import { secureHeaders } from "hono/secure-headers";
+import { timing } from "hono/timing";
+import { createRouter } from "./lib/router.ts";
+import { handleError, notFoundOrWrongMethod } from "./middleware/errors.ts";
+import { jsonUtf8 } from "./middleware/json-utf8.ts";
+import { meta } from "./routes/meta.ts";
+import { timing as timingRoutes } from "./routes/timing.ts";
+
+const app = createRouter();
+
+app.use(requestId({ limitLength: 128 }));
+app.use(timing({ total: true }));
+app.use(secureHeaders());
+app.use(jsonUtf8());
+
+app.route("/", meta);
+app.route("/timing", timingRoutes);
+
+app.doc31("/openapi.json", {
+  openapi: "3.1.0",
+  info: {
+    title: "edge-async-patterns",
+    version: "0.1.0",
+    description:
+      "Python asyncio tutorial patterns (aioredis, aiomysql, aiohttp, async vs sync) rebuilt as Cloudflare Workers " +
+      "edge functions. Every error has the shape `{error: {code, message, requestId}}`.",
+  },
+});
+
+app.onError(handleError);
+app.notFound(notFoundOrWrongMethod(app));
+
+export default app;

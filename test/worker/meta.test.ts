@@ -1,0 +1,40 @@
+import { describe, expect, it } from "vitest";
+import { call } from "./support.ts";
+
+interface OpenApiDocument {
+  openapi: string;
+  paths: Record<string, Record<string, unknown>>;
+}
+
+describe("index, health and docs", () => {
+  it("lists every pattern with a runnable example", async () => {
+    const body = (await (await call("/")).json()) as { patterns: { path: string; example: string }[] };
+    expect(body.patterns.map((pattern) => pattern.path)).toEqual(["/redis", "/sql", "/crawl", "/timing"]);
+    for (const pattern of body.patterns) expect(pattern.example).toMatch(/^\//);
+  });
+
+  it("answers browsers with an HTML index", async () => {
+    const response = await call("/", { headers: { accept: "text/html" } });
+    expect(response.headers.get("content-type")).toMatch(/^text\/html/);
+    expect(await response.text()).toContain('href="/timing/compare?tasks=5&amp;ms=200"');
+  });
+
+  it("serves an interactive reference page for the OpenAPI document", async () => {
+    const response = await call("/docs");
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain("/openapi.json");
+  });
+
+  it("documents every route of the router in OpenAPI 3.1", async () => {
+    const doc = (await (await call("/openapi.json")).json()) as OpenApiDocument;
+    expect(doc.openapi).toBe("3.1.0");
+    const documented = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.keys(ops).map((method) => `${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ":$1")}`),
+    );
+    const { default: app } = await import("../../src/index.ts");
+    const served = app.routes
+      .filter((route) => route.method !== "ALL" && !["/openapi.json", "/docs"].includes(route.path))
+      .map((route) => `${route.method} ${route.path}`);
+    expect(new Set(documented)).toEqual(new Set(served));
+  });
+});

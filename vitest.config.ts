@@ -1,0 +1,39 @@
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+/**
+ * Two projects: `worker` runs the Worker inside workerd (the real runtime, with HTMLRewriter and
+ * service bindings), `node` runs the local emulators and the end-to-end stack in plain Node.
+ * The worker project's global setup starts real backends and the emulators once per run; the node
+ * project's suites start their own, because they stop and restart them on purpose.
+ */
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        extends: false,
+        plugins: [
+          cloudflareTest(({ inject }) => ({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: { bindings: { ...inject("workerBindings") } },
+          })),
+        ],
+        test: {
+          name: "worker",
+          include: ["test/worker/**/*.test.ts"],
+          globalSetup: ["test/setup/global.ts"],
+        },
+      },
+      {
+        extends: false,
+        test: {
+          name: "node",
+          environment: "node",
+          include: ["test/emulators/**/*.test.ts", "test/e2e/**/*.test.ts"],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
+  },
+});
