@@ -1,4 +1,4 @@
-import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
 /**
@@ -13,14 +13,20 @@ export default defineConfig({
       {
         extends: false,
         plugins: [
-          cloudflareTest(({ inject }) => ({
+          cloudflareTest(async ({ inject }) => ({
             wrangler: { configPath: "./wrangler.toml" },
-            miniflare: { bindings: { ...inject("workerBindings") } },
+            miniflare: {
+              bindings: {
+                ...inject("workerBindings"),
+                TEST_MIGRATIONS: await readD1Migrations("migrations/d1"),
+              },
+            },
           })),
         ],
         test: {
           name: "worker",
           include: ["test/worker/**/*.test.ts"],
+          setupFiles: ["test/worker/apply-migrations.ts"],
           globalSetup: ["test/setup/global.ts"],
         },
       },

@@ -5,6 +5,8 @@ import { createRouter } from "./lib/router.ts";
 import { handleError, notFoundOrWrongMethod } from "./middleware/errors.ts";
 import { jsonUtf8 } from "./middleware/json-utf8.ts";
 import { meta } from "./routes/meta.ts";
+import { redis } from "./routes/redis.ts";
+import { sql } from "./routes/sql.ts";
 import { timing as timingRoutes } from "./routes/timing.ts";
 
 const app = createRouter();
@@ -15,6 +17,8 @@ app.use(secureHeaders());
 app.use(jsonUtf8());
 
 app.route("/", meta);
+app.route("/redis", redis);
+app.route("/sql", sql);
 app.route("/timing", timingRoutes);
 
 app.doc31("/openapi.json", {

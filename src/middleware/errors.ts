@@ -19,8 +19,17 @@ const codeByStatus = new Map<number, ErrorCode>(
  */
 export const handleError: ErrorHandler<AppEnv> = function handleError(err, c) {
   const apiError = toApiError(err);
-  if (apiError.code === "internal_error") {
-    console.error(JSON.stringify({ requestId: c.get("requestId"), error: String(err), stack: stackOf(err) }));
+  if (apiError.status >= 500) {
+    // The client gets a safe sentence; the logs get what actually happened, under the same request id.
+    const cause = apiError.code === "internal_error" ? err : apiError.cause;
+    console.error(
+      JSON.stringify({
+        requestId: c.get("requestId"),
+        code: apiError.code,
+        cause: String(cause),
+        stack: stackOf(cause),
+      }),
+    );
   }
   return respondWithError(c, apiError);
 };
@@ -47,9 +56,14 @@ function toApiError(err: unknown): ApiError {
   return new ApiError("internal_error", "Something went wrong on our side; the request id helps us find it.");
 }
 
+const friendlierMessages: Partial<Record<ErrorCode, string>> = {
+  unsupported_media_type: "Send the body as JSON with `content-type: application/json`.",
+  payload_too_large: "The request body is too large.",
+};
+
 // Hono's own messages ("Malformed JSON in request body") are safe to show; add the period API.md sentences end with.
 function httpExceptionMessage(err: HTTPException, code: ErrorCode): string {
-  const message = err.message || code.replaceAll("_", " ");
+  const message = friendlierMessages[code] ?? (err.message || code.replaceAll("_", " "));
   return /[.!?]$/.test(message) ? message : `${message}.`;
 }
 

@@ -1,0 +1,46 @@
+import robotsParser from "robots-parser";
+import { type FetchOutcome, USER_AGENT } from "./fetch-one.ts";
+
+/** The rules one crawl obeys, read once from the start origin's robots.txt. */
+export interface RobotsRules {
+  isAllowed(url: URL): boolean;
+  /** `file`: rules from robots.txt; `none`: no robots.txt, all allowed; `unreachable`: none allowed. */
+  readonly source: "file" | "none" | "unreachable";
+}
+
+// Failures RFC 9309 counts as "unavailable" (2.3.1.3): the site has no usable robots.txt, so all is allowed.
+const unavailableCodes = new Set(["too_many_redirects", "invalid_redirect", "refused_target", "off_origin"]);
+
+/**
+ * Fetches `/robots.txt` of `origin` once, through `fetchRobots` (so it counts against the same concurrency
+ * and subrequest budget as the pages), and answers what the crawl may request, following RFC 9309:
+ * a 2xx is parsed and obeyed for the group matching our user agent (else `*`); a 4xx or a redirect
+ * problem means there are no rules; a 5xx, timeout, network failure or oversized file means the site
+ * could not say, so nothing is crawled.
+ *
+ * @example
+ * ```ts
+ * const robots = await loadRobots(new URL("https://example.com/"), (url) => fanout.fetch(url, { checkHop }));
+ * robots.isAllowed(new URL("https://example.com/private/")); // false when robots.txt disallows /private/
+ * ```
+ */
+export async function loadRobots(
+  origin: URL,
+  fetchRobots: (url: URL) => Promise<FetchOutcome>,
+): Promise<RobotsRules> {
+  const robotsUrl = new URL("/robots.txt", origin);
+  const outcome = await fetchRobots(robotsUrl);
+  const status = outcome.status ?? 0;
+  if (!outcome.error && status >= 200 && status < 300) {
+    const robots = robotsParser(robotsUrl.href, new TextDecoder().decode(outcome.body));
+    return {
+      source: "file",
+      // robots-parser answers undefined for another origin's URL; the crawler never asks about those.
+      isAllowed: (url) => robots.isAllowed(url.href, USER_AGENT) ?? false,
+    };
+  }
+  const unavailable = outcome.error ? unavailableCodes.has(outcome.error.code) : status >= 400 && status < 500;
+  return unavailable
+    ? { source: "none", isAllowed: () => true }
+    : { source: "unreachable", isAllowed: () => false };
+}

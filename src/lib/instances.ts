@@ -1,0 +1,37 @@
+import { ApiError } from "./errors.ts";
+
+/**
+ * Reads an optional JSON list of extra databases from a variable, each entry an object whose `keys` are all
+ * strings. A malformed value is a 503 naming the variable, because the fix is in configuration, not the request.
+ *
+ * @example
+ * ```ts
+ * parseInstanceList(env.SQL_INSTANCES, "SQL_INSTANCES", ["name", "url"]); // [{ name: "eu", url: "https://..." }]
+ * ```
+ */
+export function parseInstanceList<K extends string>(
+  raw: string | undefined,
+  variable: string,
+  keys: readonly K[],
+): Record<K, string>[] {
+  if (!raw?.trim()) return [];
+  const shape = `[{${keys.join(", ")}}]`;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ApiError("backend_unavailable", `${variable} is not valid JSON; expected ${shape}.`);
+  }
+  if (!Array.isArray(parsed) || !parsed.every((entry) => hasStringKeys(entry, keys))) {
+    throw new ApiError(
+      "backend_unavailable",
+      `${variable} must be a JSON list of ${shape} with string values.`,
+    );
+  }
+  return parsed;
+}
+
+function hasStringKeys<K extends string>(entry: unknown, keys: readonly K[]): entry is Record<K, string> {
+  if (typeof entry !== "object" || entry === null) return false;
+  return keys.every((key) => typeof (entry as Record<string, unknown>)[key] === "string");
+}

@@ -1,0 +1,118 @@
+/** A car as the API answers it: byte-identical whichever SQL backend stored it. */
+export interface Car {
+  id: string;
+  make: string;
+  model: string;
+  year: number;
+  price: string;
+  specs: Record<string, unknown> | null;
+  createdAt: string;
+}
+
+export type JsonObject = Record<string, unknown>;
+
+/** A new car as validated from a request body. */
+export interface NewCar {
+  make: string;
+  model: string;
+  year: number;
+  price: string;
+  specs?: JsonObject | null | undefined;
+}
+
+export type CarPatch = Partial<NewCar>;
+
+export interface MakeStats {
+  make: string;
+  count: number;
+  avgPrice: string;
+}
+
+export interface Stats {
+  byMake: MakeStats[];
+  total: number;
+}
+
+/** The queries behind /sql, implemented once per dialect (PlanetScale/MySQL and D1/SQLite). */
+export interface CarStore {
+  /** Which backend answered, as /health reports it. */
+  readonly backend: string;
+  list(query: { make?: string | undefined; limit: number; afterId?: string | undefined }): Promise<Car[]>;
+  get(id: string): Promise<Car | null>;
+  insert(car: NewCar, createdAt: Date): Promise<string>;
+  update(id: string, patch: CarPatch): Promise<Car | null>;
+  remove(id: string): Promise<boolean>;
+  stats(): Promise<Stats>;
+  ping(): Promise<void>;
+}
+
+/**
+ * Formats integer cents as the API's decimal string.
+ *
+ * @example
+ * ```ts
+ * formatCents(1899900); // "18999.00"
+ * ```
+ */
+export function formatCents(cents: number): string {
+  const sign = cents < 0 ? "-" : "";
+  const abs = Math.abs(Math.round(cents));
+  return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, "0")}`;
+}
+
+/**
+ * Parses the API's decimal string into integer cents without going through floating point.
+ *
+ * @example
+ * ```ts
+ * toCents("18999.5"); // 1899950
+ * ```
+ */
+export function toCents(price: string): number {
+  const [whole = "0", fraction = ""] = price.split(".");
+  return Number(whole) * 100 + Number(fraction.padEnd(2, "0"));
+}
+
+/**
+ * A JSON object with its keys sorted at every depth. MySQL reorders JSON keys, MariaDB and SQLite keep them
+ * as sent; sorting on the way out makes every backend answer the same bytes.
+ *
+ * @example
+ * ```ts
+ * canonicalJson({ b: 1, a: { d: 2, c: 3 } }); // { a: { c: 3, d: 2 }, b: 1 }
+ * ```
+ */
+export function canonicalJson(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonicalJson);
+  if (typeof value !== "object" || value === null) return value;
+  const sorted: JsonObject = {};
+  for (const key of Object.keys(value).sort()) sorted[key] = canonicalJson((value as JsonObject)[key]);
+  return sorted;
+}
+
+/**
+ * Reads a specs column: an object from a JSON-typed column, or text from a TEXT column.
+ *
+ * @example
+ * ```ts
+ * toSpecs('{"hp":140}'); // { hp: 140 }
+ * ```
+ */
+export function toSpecs(value: unknown): JsonObject | null {
+  const parsed = typeof value === "string" ? JSON.parse(value) : value;
+  return parsed === null || parsed === undefined ? null : (canonicalJson(parsed) as JsonObject);
+}
+
+/**
+ * Renders a timestamp as ISO 8601 UTC with milliseconds: `2026-11-21T06:59:00.123Z`.
+ * Accepts MySQL's `2026-11-21 06:59:00.123` (the session runs in UTC) and SQLite's ISO text.
+ *
+ * @example
+ * ```ts
+ * toIsoUtc("2026-11-21 06:59:00.123"); // "2026-11-21T06:59:00.123Z"
+ * ```
+ */
+export function toIsoUtc(value: string): string {
+  const iso = value.includes("T") ? value : `${value.replace(" ", "T")}Z`;
+  return new Date(iso).toISOString();
+}

@@ -1,0 +1,149 @@
+import { ApiError } from "../errors.ts";
+import {
+  type Car,
+  type CarPatch,
+  type CarStore,
+  canonicalJson,
+  formatCents,
+  type NewCar,
+  type Stats,
+  toCents,
+  toIsoUtc,
+  toSpecs,
+} from "./cars.ts";
+
+interface CarRow {
+  id: number;
+  make: string;
+  model: string;
+  year: number;
+  price_cents: number;
+  specs: string | null;
+  created_at: string;
+}
+
+const columns = "id, make, model, year, price_cents, specs, created_at";
+
+function toCar(row: CarRow): Car {
+  return {
+    id: String(row.id),
+    make: row.make,
+    model: row.model,
+    year: row.year,
+    price: formatCents(row.price_cents),
+    specs: toSpecs(row.specs),
+    createdAt: toIsoUtc(row.created_at),
+  };
+}
+
+// The D1 schema keeps prices in cents; this is the one place API names meet its column names.
+function toColumn(name: string, value: unknown): [string, unknown] {
+  if (name === "price") return ["price_cents", toCents(String(value))];
+  if (name === "specs") return ["specs", value ? JSON.stringify(canonicalJson(value)) : null];
+  return [name, value];
+}
+
+function d1Error(error: unknown): never {
+  throw new ApiError("backend_error", "D1 answered with an error; the request id helps us find it.", {
+    cause: error,
+  });
+}
+
+/**
+ * The cars queries for D1, the default SQL backend when no DATABASE_URL is set. Same answers as PlanetScale,
+ * byte for byte: cents become the same decimal strings, and timestamps the same ISO text.
+ *
+ * @example
+ * ```ts
+ * const car = await new D1Cars(env.DB).get("1");
+ * ```
+ */
+export class D1Cars implements CarStore {
+  readonly backend = "d1";
+  readonly #db: D1Database;
+
+  constructor(db: D1Database) {
+    this.#db = db;
+  }
+
+  async #all<T>(sql: string, ...args: unknown[]): Promise<T[]> {
+    const result = await this.#db
+      .prepare(sql)
+      .bind(...args)
+      .all<T>()
+      .catch(d1Error);
+    return result.results;
+  }
+
+  async list({ make, limit, afterId }: { make?: string; limit: number; afterId?: string }) {
+    const filters = ["id > ?", ...(make === undefined ? [] : ["make = ?"])];
+    const args = [Number(afterId ?? 0), ...(make === undefined ? [] : [make]), limit];
+    const rows = await this.#all<CarRow>(
+      `SELECT ${columns} FROM cars WHERE ${filters.join(" AND ")} ORDER BY id LIMIT ?`,
+      ...args,
+    );
+    return rows.map(toCar);
+  }
+
+  async get(id: string) {
+    const [row] = await this.#all<CarRow>(`SELECT ${columns} FROM cars WHERE id = ?`, Number(id));
+    return row ? toCar(row) : null;
+  }
+
+  async insert(car: NewCar, createdAt: Date) {
+    const result = await this.#db
+      .prepare(
+        "INSERT INTO cars (make, model, year, price_cents, specs, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+      )
+      .bind(
+        car.make,
+        car.model,
+        car.year,
+        toCents(car.price),
+        toColumn("specs", car.specs)[1],
+        createdAt.toISOString(),
+      )
+      .run()
+      .catch(d1Error);
+    return String(result.meta.last_row_id);
+  }
+
+  async update(id: string, patch: CarPatch) {
+    const sets = Object.entries(patch)
+      .filter(([, value]) => value !== undefined)
+      .map(([name, value]) => toColumn(name, value));
+    // Column names come from the validated schema's keys, never from the request's raw text.
+    const assignments = sets.map(([column]) => `${column} = ?`).join(", ");
+    const [row] = await this.#all<CarRow>(
+      `UPDATE cars SET ${assignments} WHERE id = ? RETURNING ${columns}`,
+      ...sets.map(([, value]) => value),
+      Number(id),
+    );
+    return row ? toCar(row) : null;
+  }
+
+  async remove(id: string) {
+    const result = await this.#db
+      .prepare("DELETE FROM cars WHERE id = ?")
+      .bind(Number(id))
+      .run()
+      .catch(d1Error);
+    return result.meta.changes > 0;
+  }
+
+  async stats(): Promise<Stats> {
+    const rows = await this.#all<{ make: string; count: number; avg_cents: number }>(
+      "SELECT make, COUNT(*) AS count, ROUND(AVG(price_cents)) AS avg_cents FROM cars GROUP BY make ORDER BY make",
+    );
+    const byMake = rows.map((row) => ({
+      make: row.make,
+      count: row.count,
+      avgPrice: formatCents(row.avg_cents),
+    }));
+    return { byMake, total: byMake.reduce((sum, row) => sum + row.count, 0) };
+  }
+
+  async ping() {
+    await this.#all("SELECT 1");
+  }
+}

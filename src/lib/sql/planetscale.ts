@@ -1,0 +1,204 @@
+import { Client, DatabaseError } from "@planetscale/database";
+import { ApiError } from "../errors.ts";
+import {
+  type Car,
+  type CarPatch,
+  type CarStore,
+  canonicalJson,
+  formatCents,
+  type NewCar,
+  type Stats,
+  toCents,
+  toIsoUtc,
+  toSpecs,
+} from "./cars.ts";
+
+/** How long one SQL round trip may take before the request answers 504. */
+export const SQL_DEADLINE_MS = 5_000;
+
+const clients = new Map<string, Client>();
+
+// Each request gets its own deadline; the driver has no timeout of its own.
+function fetchWithDeadline(input: string, init?: RequestInit): Promise<Response> {
+  return fetch(input, { ...init, signal: AbortSignal.timeout(SQL_DEADLINE_MS) });
+}
+
+/**
+ * A driver client per database URL, kept for the isolate's life. `Client.execute` opens a fresh session per
+ * call, so concurrent requests never share one (a shared `Connection` is not safe for parallel use).
+ *
+ * @example
+ * ```ts
+ * const { rows } = await planetScaleClient(env.DATABASE_URL).execute("SELECT 1");
+ * ```
+ */
+export function planetScaleClient(url: string): Client {
+  let client = clients.get(url);
+  if (!client) {
+    client = new Client({ url, fetch: fetchWithDeadline });
+    clients.set(url, client);
+  }
+  return client;
+}
+
+interface CarRow {
+  id: string;
+  make: string;
+  model: string;
+  year: number;
+  price: string;
+  specs: unknown;
+  created_at: string;
+}
+
+const columns = "id, make, model, year, price, specs, created_at";
+
+function toCar(row: CarRow): Car {
+  return {
+    id: String(row.id),
+    make: row.make,
+    model: row.model,
+    year: Number(row.year),
+    price: formatCents(toCents(String(row.price))),
+    specs: toSpecs(row.specs),
+    createdAt: toIsoUtc(row.created_at),
+  };
+}
+
+// MySQL DATETIME(3) literal in UTC: the driver would otherwise send a Date without its zone.
+function toMysqlDatetime(date: Date): string {
+  return date.toISOString().replace("T", " ").replace("Z", "");
+}
+
+/**
+ * The cars queries for PlanetScale (or the local emulator in front of MariaDB). Every value travels as a
+ * driver parameter; the driver escapes with backslashes, which is safe only while the server keeps its default
+ * sql_mode (no NO_BACKSLASH_ESCAPES), as PlanetScale and our emulator do.
+ *
+ * @example
+ * ```ts
+ * const car = await new PlanetScaleCars(env.DATABASE_URL).get("1");
+ * ```
+ */
+export class PlanetScaleCars implements CarStore {
+  readonly backend: string;
+  readonly #client: Client;
+
+  constructor(url: string) {
+    this.#client = planetScaleClient(url);
+    this.backend = `planetscale ${new URL(url).host}`;
+  }
+
+  async #rows<T>(sql: string, args: unknown[] = []): Promise<T[]> {
+    const result = await this.#client.execute<T>(sql, args).catch(rethrowAsApiError);
+    return result.rows;
+  }
+
+  async list({ make, limit, afterId }: { make?: string; limit: number; afterId?: string }) {
+    const filters = ["id > ?", ...(make === undefined ? [] : ["make = ?"])];
+    const args = [afterId ?? "0", ...(make === undefined ? [] : [make]), limit];
+    const rows = await this.#rows<CarRow>(
+      `SELECT ${columns} FROM cars WHERE ${filters.join(" AND ")} ORDER BY id LIMIT ?`,
+      args,
+    );
+    return rows.map(toCar);
+  }
+
+  async get(id: string) {
+    const [row] = await this.#rows<CarRow>(`SELECT ${columns} FROM cars WHERE id = ?`, [id]);
+    return row ? toCar(row) : null;
+  }
+
+  async insert(car: NewCar, createdAt: Date) {
+    const result = await this.#client
+      .execute("INSERT INTO cars (make, model, year, price, specs, created_at) VALUES (?, ?, ?, ?, ?, ?)", [
+        car.make,
+        car.model,
+        car.year,
+        car.price,
+        car.specs ? JSON.stringify(canonicalJson(car.specs)) : null,
+        toMysqlDatetime(createdAt),
+      ])
+      .catch(rethrowAsApiError);
+    return result.insertId;
+  }
+
+  async update(id: string, patch: CarPatch) {
+    const sets = Object.entries(patch).filter(([, value]) => value !== undefined);
+    const args = sets.map(([name, value]) =>
+      name === "specs" && value ? JSON.stringify(canonicalJson(value)) : value,
+    );
+    // Column names come from the validated schema's keys, never from the request's raw text.
+    const assignments = sets.map(([name]) => `${name} = ?`).join(", ");
+    const result = await this.#client
+      .execute(`UPDATE cars SET ${assignments} WHERE id = ?`, [...args, id])
+      .catch(rethrowAsApiError);
+    // PlanetScale counts matched rows (CLIENT_FOUND_ROWS), so an update that changes nothing is still found.
+    return result.rowsAffected === 0 ? null : this.get(id);
+  }
+
+  async remove(id: string) {
+    const result = await this.#client.execute("DELETE FROM cars WHERE id = ?", [id]).catch(rethrowAsApiError);
+    return result.rowsAffected > 0;
+  }
+
+  async stats(): Promise<Stats> {
+    const rows = await this.#rows<{ make: string; count: string; avg_cents: string }>(
+      "SELECT make, COUNT(*) AS count, ROUND(AVG(price) * 100) AS avg_cents FROM cars GROUP BY make ORDER BY make",
+    );
+    const byMake = rows.map((row) => ({
+      make: row.make,
+      count: Number(row.count),
+      avgPrice: formatCents(Number(row.avg_cents)),
+    }));
+    return { byMake, total: byMake.reduce((sum, row) => sum + row.count, 0) };
+  }
+
+  async ping() {
+    await this.#rows("SELECT 1");
+  }
+}
+
+/**
+ * Maps what the driver threw to the API's backend errors: deadline 504, unreachable or refused credentials
+ * 503, an error the database answered 502.
+ *
+ * @example
+ * ```ts
+ * await client.execute(sql).catch(rethrowAsApiError);
+ * ```
+ */
+export function rethrowAsApiError(error: unknown): never {
+  throw sqlError(error);
+}
+
+function sqlError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  const name = error instanceof Error ? error.name : "";
+  if (name === "TimeoutError" || name === "AbortError") {
+    return new ApiError("backend_timeout", `The SQL database did not answer within ${SQL_DEADLINE_MS} ms.`, {
+      cause: error,
+    });
+  }
+  if (error instanceof DatabaseError && error.status === 400) {
+    return new ApiError(
+      "backend_error",
+      "The SQL database answered with an error; the request id helps us find it.",
+      {
+        cause: error,
+      },
+    );
+  }
+  if (error instanceof DatabaseError && (error.status === 401 || error.status === 403)) {
+    return new ApiError(
+      "backend_unavailable",
+      "The SQL database refused the credentials; check DATABASE_URL.",
+      {
+        cause: error,
+      },
+    );
+  }
+  return new ApiError("backend_unavailable", "The SQL database is unreachable; try again shortly.", {
+    cause: error,
+  });
+}

@@ -1,0 +1,196 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { wrapTime } from "hono/timing";
+import type { AppEnv } from "../env.ts";
+import { ApiError, errorResponses } from "../lib/errors.ts";
+import { allRedis, primaryRedis, type RedisInstance, redisClient, redisError } from "../lib/redis.ts";
+import { createRouter } from "../lib/router.ts";
+import { requireWriteToken } from "../middleware/write-auth.ts";
+import { Fanout, FieldParam, Hash, HashBody, HashField, KeyParam, TtlQuery } from "../schemas/redis.ts";
+
+const tags = ["Redis hashes"];
+const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { "application/json": { schema } },
+});
+const hashPath = { params: z.object({ key: KeyParam }) };
+const fieldPath = { params: z.object({ key: KeyParam, field: FieldParam }) };
+const body = { body: { required: true, content: { "application/json": { schema: HashBody } } } };
+const writeErrors = errorResponses(400, 401, 403, 413, 415, 502, 503, 504);
+const readErrors = errorResponses(400, 404, 502, 503, 504);
+const noContent = { description: "Deleted" };
+
+const routes = {
+  put: createRoute({
+    method: "put",
+    path: "/hashes/{key}",
+    tags,
+    summary: "Replace a hash (hmset_dict)",
+    request: { ...hashPath, query: TtlQuery, ...body },
+    responses: { 200: json(Hash, "The stored hash"), ...writeErrors },
+  }),
+  patch: createRoute({
+    method: "patch",
+    path: "/hashes/{key}",
+    tags,
+    summary: "Merge fields into a hash, keeping its TTL",
+    request: { ...hashPath, ...body },
+    responses: { 200: json(Hash, "The merged hash"), ...writeErrors },
+  }),
+  get: createRoute({
+    method: "get",
+    path: "/hashes/{key}",
+    tags,
+    summary: "Read a hash (hgetall) and its TTL",
+    request: hashPath,
+    responses: { 200: json(Hash, "The hash"), ...readErrors },
+  }),
+  getField: createRoute({
+    method: "get",
+    path: "/hashes/{key}/fields/{field}",
+    tags,
+    summary: "Read one field (hget)",
+    request: fieldPath,
+    responses: { 200: json(HashField, "The field"), ...readErrors },
+  }),
+  delete: createRoute({
+    method: "delete",
+    path: "/hashes/{key}",
+    tags,
+    summary: "Delete a hash",
+    request: hashPath,
+    responses: { 204: noContent, ...errorResponses(401, 403, 404, 502, 503, 504) },
+  }),
+  deleteField: createRoute({
+    method: "delete",
+    path: "/hashes/{key}/fields/{field}",
+    tags,
+    summary: "Delete one field",
+    request: fieldPath,
+    responses: { 204: noContent, ...errorResponses(401, 403, 404, 502, 503, 504) },
+  }),
+  fanout: createRoute({
+    method: "get",
+    path: "/fanout/{key}",
+    tags,
+    summary: "Read a hash from every configured database at once",
+    request: hashPath,
+    responses: { 200: json(Fanout, "One entry per database"), ...errorResponses(400, 503) },
+  }),
+};
+
+/** Times one Redis round trip for Server-Timing and turns client failures into API errors. */
+function roundTrip<T>(c: Context<AppEnv>, work: Promise<T>): Promise<T> {
+  return wrapTime(
+    c,
+    "redis",
+    work.catch((error: unknown) => Promise.reject(redisError(error))),
+  );
+}
+
+function primary(c: Context<AppEnv>) {
+  return redisClient(primaryRedis(c.env));
+}
+
+/** Redis keeps strings; converting here means the answer shows exactly what was stored. */
+function toStrings(fields: Record<string, string | number | boolean>): Record<string, string> {
+  return Object.fromEntries(Object.entries(fields).map(([name, value]) => [name, String(value)]));
+}
+
+/** HGETALL without deserialization answers a flat `[field, value, ...]` list (or null when absent). */
+function toFieldMap(reply: unknown): Record<string, string> {
+  if (!Array.isArray(reply)) return {};
+  const fields: Record<string, string> = {};
+  for (let i = 0; i + 1 < reply.length; i += 2) fields[String(reply[i])] = String(reply[i + 1]);
+  return fields;
+}
+
+function toTtl(seconds: unknown): number | null {
+  return typeof seconds === "number" && seconds >= 0 ? seconds : null;
+}
+
+function hashNotFound(key: string): ApiError {
+  return new ApiError("not_found", `Hash "${key}" does not exist.`);
+}
+
+/** Redis hashes: the tutorial's hmset_dict / hgetall, one round trip per request. */
+export const redis = createRouter();
+redis.use("/hashes/*", requireWriteToken());
+
+redis
+  .openapi(routes.put, async (c) => {
+    const { key } = c.req.valid("param");
+    const { ttl } = c.req.valid("query");
+    const fields = toStrings(c.req.valid("json"));
+    // DEL + HSET (+ EXPIRE) in one MULTI/EXEC: readers see the old hash or the new one, never a mix.
+    const tx = primary(c).multi().del(key).hset(key, fields);
+    if (ttl) tx.expire(key, ttl);
+    await roundTrip(c, tx.exec());
+    return c.json({ key, fields, ttl: ttl ?? null }, 200);
+  })
+  .openapi(routes.patch, async (c) => {
+    const { key } = c.req.valid("param");
+    const tx = primary(c)
+      .multi()
+      .hset(key, toStrings(c.req.valid("json")))
+      .hgetall(key)
+      .ttl(key);
+    const [, all, ttl] = await roundTrip(c, tx.exec<[number, unknown, number]>());
+    return c.json({ key, fields: toFieldMap(all), ttl: toTtl(ttl) }, 200);
+  })
+  .openapi(routes.get, async (c) => {
+    const { key } = c.req.valid("param");
+    const [all, ttl] = await roundTrip(
+      c,
+      primary(c).pipeline().hgetall(key).ttl(key).exec<[unknown, number]>(),
+    );
+    const fields = toFieldMap(all);
+    if (Object.keys(fields).length === 0) throw hashNotFound(key);
+    return c.json({ key, fields, ttl: toTtl(ttl) }, 200);
+  })
+  .openapi(routes.getField, async (c) => {
+    const { key, field } = c.req.valid("param");
+    const value = await roundTrip(c, primary(c).hget<string>(key, field));
+    if (value === null || value === undefined) {
+      throw new ApiError("not_found", `Field "${field}" does not exist in hash "${key}".`);
+    }
+    return c.json({ key, field, value: String(value) }, 200);
+  })
+  .openapi(routes.delete, async (c) => {
+    const { key } = c.req.valid("param");
+    if ((await roundTrip(c, primary(c).del(key))) === 0) throw hashNotFound(key);
+    return c.body(null, 204);
+  })
+  .openapi(routes.deleteField, async (c) => {
+    const { key, field } = c.req.valid("param");
+    if ((await roundTrip(c, primary(c).hdel(key, field))) === 0) {
+      throw new ApiError("not_found", `Field "${field}" does not exist in hash "${key}".`);
+    }
+    return c.body(null, 204);
+  })
+  .openapi(routes.fanout, async (c) => {
+    const { key } = c.req.valid("param");
+    const instances = allRedis(c.env);
+    const started = performance.now();
+    const entries = await wrapTime(
+      c,
+      "redis",
+      Promise.all(instances.map((instance) => readFrom(instance, key))),
+    );
+    const elapsedMs = Math.round(performance.now() - started);
+    const sumMs = entries.reduce((sum, entry) => sum + entry.ms, 0);
+    return c.json({ key, instances: entries, elapsedMs, sumMs }, 200);
+  });
+
+/** One database's answer; its failure stays in its own entry so the others still report. */
+async function readFrom(instance: RedisInstance, key: string) {
+  const started = performance.now();
+  const elapsed = () => Math.round(performance.now() - started);
+  try {
+    const all = await redisClient(instance).hgetall(key);
+    return { name: instance.name, ok: true, fields: toFieldMap(all), ms: elapsed() };
+  } catch (error) {
+    const { code, message } = redisError(error);
+    return { name: instance.name, ok: false, error: { code, message }, ms: elapsed() };
+  }
+}

@@ -1,0 +1,172 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { wrapTime } from "hono/timing";
+import type { AppEnv } from "../env.ts";
+import { ApiError, errorResponses } from "../lib/errors.ts";
+import { createRouter } from "../lib/router.ts";
+import type { CarStore } from "../lib/sql/cars.ts";
+import { allCarStores, carStore } from "../lib/sql/index.ts";
+import { requireWriteToken } from "../middleware/write-auth.ts";
+import {
+  Car,
+  CarPage,
+  CarPatchBody,
+  IdParam,
+  ListQuery,
+  NewCarBody,
+  SqlFanout,
+  Stats,
+} from "../schemas/sql.ts";
+
+const tags = ["SQL"];
+const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { "application/json": { schema } },
+});
+const idPath = { params: z.object({ id: IdParam }) };
+const jsonBody = <T extends z.ZodType>(schema: T) => ({
+  body: { required: true, content: { "application/json": { schema } } },
+});
+const backendErrors = [502, 503, 504] as const;
+
+const routes = {
+  list: createRoute({
+    method: "get",
+    path: "/cars",
+    tags,
+    summary: "List cars (fetchall), keyset-paginated by id",
+    request: { query: ListQuery },
+    responses: { 200: json(CarPage, "One page"), ...errorResponses(400, ...backendErrors) },
+  }),
+  get: createRoute({
+    method: "get",
+    path: "/cars/{id}",
+    tags,
+    summary: "One car",
+    request: idPath,
+    responses: { 200: json(Car, "The car"), ...errorResponses(400, 404, ...backendErrors) },
+  }),
+  create: createRoute({
+    method: "post",
+    path: "/cars",
+    tags,
+    summary: "Insert a car",
+    request: jsonBody(NewCarBody),
+    responses: {
+      201: json(Car, "The new car; `location` names it"),
+      ...errorResponses(400, 401, 403, 413, 415, ...backendErrors),
+    },
+  }),
+  update: createRoute({
+    method: "patch",
+    path: "/cars/{id}",
+    tags,
+    summary: "Change some of a car's fields",
+    request: { ...idPath, ...jsonBody(CarPatchBody) },
+    responses: {
+      200: json(Car, "The changed car"),
+      ...errorResponses(400, 401, 403, 404, 413, 415, ...backendErrors),
+    },
+  }),
+  remove: createRoute({
+    method: "delete",
+    path: "/cars/{id}",
+    tags,
+    summary: "Delete a car",
+    request: idPath,
+    responses: { 204: { description: "Deleted" }, ...errorResponses(400, 401, 403, 404, ...backendErrors) },
+  }),
+  stats: createRoute({
+    method: "get",
+    path: "/stats",
+    tags,
+    summary: "Count and average price per make (one GROUP BY)",
+    responses: { 200: json(Stats, "Per make, sorted by make"), ...errorResponses(...backendErrors) },
+  }),
+  fanout: createRoute({
+    method: "get",
+    path: "/fanout",
+    tags,
+    summary: "The stats query on every configured database at once",
+    responses: { 200: json(SqlFanout, "One entry per database"), ...errorResponses(503) },
+  }),
+};
+
+/** Times one SQL round trip for Server-Timing. */
+function query<T>(c: Context<AppEnv>, work: (store: CarStore) => Promise<T>): Promise<T> {
+  return wrapTime(c, "sql", work(carStore(c.env)));
+}
+
+function carNotFound(id: string): ApiError {
+  return new ApiError("not_found", `Car ${id} does not exist.`);
+}
+
+/** SQL: the tutorial's aiomysql connect / execute / fetchall, on PlanetScale over HTTP or on D1. */
+export const sql = createRouter();
+sql.use("/cars/*", requireWriteToken());
+sql.use("/cars", requireWriteToken());
+
+sql
+  .openapi(routes.list, async (c) => {
+    const { make, limit, cursor } = c.req.valid("query");
+    // One extra row tells whether another page exists without a COUNT query.
+    const rows = await query(c, (store) => store.list({ make, limit: limit + 1, afterId: cursor }));
+    const items = rows.slice(0, limit);
+    const nextCursor = rows.length > limit ? (items.at(-1)?.id ?? null) : null;
+    return c.json({ items, nextCursor }, 200);
+  })
+  .openapi(routes.get, async (c) => {
+    const { id } = c.req.valid("param");
+    const car = await query(c, (store) => store.get(id));
+    if (!car) throw carNotFound(id);
+    return c.json(car, 200);
+  })
+  .openapi(routes.create, async (c) => {
+    const input = c.req.valid("json");
+    const createdAt = new Date();
+    const id = await query(c, (store) => store.insert(input, createdAt));
+    // Read back rather than echoed, so the answer is byte for byte what a later GET returns.
+    const car = await query(c, (store) => store.get(id));
+    if (!car) throw new ApiError("backend_error", "The new car could not be read back.");
+    c.header("location", `/sql/cars/${id}`);
+    return c.json(car, 201);
+  })
+  .openapi(routes.update, async (c) => {
+    const { id } = c.req.valid("param");
+    const car = await query(c, (store) => store.update(id, c.req.valid("json")));
+    if (!car) throw carNotFound(id);
+    return c.json(car, 200);
+  })
+  .openapi(routes.remove, async (c) => {
+    const { id } = c.req.valid("param");
+    if (!(await query(c, (store) => store.remove(id)))) throw carNotFound(id);
+    return c.body(null, 204);
+  })
+  .openapi(routes.stats, async (c) => c.json(await query(c, (store) => store.stats()), 200))
+  .openapi(routes.fanout, async (c) => {
+    const databases = allCarStores(c.env);
+    const started = performance.now();
+    const entries = await wrapTime(
+      c,
+      "sql",
+      Promise.all(databases.map(({ name, store }) => statsOf(name, store))),
+    );
+    const elapsedMs = Math.round(performance.now() - started);
+    return c.json(
+      { databases: entries, elapsedMs, sumMs: entries.reduce((sum, entry) => sum + entry.ms, 0) },
+      200,
+    );
+  });
+
+/** One database's stats; its failure stays in its own entry so the others still report. */
+async function statsOf(name: string, store: CarStore) {
+  const started = performance.now();
+  const elapsed = () => Math.round(performance.now() - started);
+  try {
+    return { name, ok: true, result: await store.stats(), ms: elapsed() };
+  } catch (error) {
+    const { code, message } =
+      error instanceof ApiError ? error : new ApiError("backend_error", String(error));
+    return { name, ok: false, error: { code, message }, ms: elapsed() };
+  }
+}
