@@ -1,0 +1,109 @@
+/**
+ * Connections to the MySQL server behind the emulator: where it is, and how each connection is opened and set up.
+ */
+import type { Connection } from "mysql2/promise";
+import mysql from "mysql2/promise";
+import { BackendUnavailableError } from "./errors.ts";
+
+/**
+ * Where the emulator's MySQL lives, from a mysql:// URL.
+ * @example { host: "127.0.0.1", port: 3306, user: "root", password: "", database: "app" }
+ */
+export interface MysqlTarget {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  database: string;
+}
+
+/**
+ * One MySQL connection; `dead` flips as soon as mysql2 sees the socket close or fail.
+ * @example if (link.dead) pool.discard(link);
+ */
+export interface Link {
+  connection: Connection;
+  dead: boolean;
+}
+
+/** Short, so that a dead or unreachable backend turns into a quick 503 instead of a hanging request. */
+const CONNECT_TIMEOUT_MS = 1000;
+/**
+ * Every connection answers in UTC like PlanetScale, and reports changes of session state (user variables,
+ * temporary tables, SET of a session variable, USE) in its OK packets, which tells us to keep it pinned.
+ */
+const SESSION_SETUP = "SET time_zone = '+00:00', session_track_state_change = ON";
+
+/**
+ * Reads a DATABASE_URL-style mysql:// URL (percent-encoded user and password, database in the path).
+ * @example parseMysqlUrl("mysql://root@127.0.0.1:3306/app") // { host: "127.0.0.1", port: 3306, user: "root", password: "", database: "app" }
+ */
+export function parseMysqlUrl(url: string): MysqlTarget {
+  const parsed = new URL(url);
+  if (parsed.protocol !== "mysql:" && parsed.protocol !== "mariadb:") {
+    throw new Error(`mysqlUrl must be a mysql:// URL, got ${parsed.protocol}//…`);
+  }
+  const database = decodeURIComponent(parsed.pathname.slice(1));
+  if (!database) {
+    throw new Error("mysqlUrl must name a database in its path, e.g. mysql://root@127.0.0.1:3306/app");
+  }
+  return {
+    host: parsed.hostname.replace(/^\[(.*)\]$/, "$1"),
+    port: Number(parsed.port || 3306),
+    user: decodeURIComponent(parsed.username),
+    password: decodeURIComponent(parsed.password),
+    database,
+  };
+}
+
+/**
+ * Opens and sets up one connection.
+ * @throws BackendUnavailableError when MySQL refuses, times out (1 s) or rejects the login.
+ * @example const link = await openLink(parseMysqlUrl("mysql://root@127.0.0.1:3306/app"));
+ */
+export async function openLink(target: MysqlTarget): Promise<Link> {
+  let connection: Connection;
+  try {
+    connection = await mysql.createConnection({
+      ...target,
+      charset: "utf8mb4",
+      // sql_mode is deliberately left at the server's default: the driver escapes quotes with backslashes, and
+      // NO_BACKSLASH_ESCAPES would turn `\'` into the end of a string literal (SQL injection).
+      multipleStatements: false,
+      // mysql2's default IGNORE_SPACE flag would add IGNORE_SPACE to the session's sql_mode (and make function
+      // names reserved words); LOCAL_FILES would let SQL ask for local files, which PlanetScale does not offer.
+      flags: ["-IGNORE_SPACE", "-LOCAL_FILES"],
+      // insertId past 2^53 stays exact.
+      supportBigNumbers: true,
+      bigNumberStrings: true,
+      connectTimeout: CONNECT_TIMEOUT_MS,
+    });
+  } catch (error) {
+    throw new BackendUnavailableError(
+      `MySQL at ${target.host}:${target.port} is unreachable: ${describe(error)}`,
+    );
+  }
+  const link: Link = { connection, dead: false };
+  // Listening to "error" also keeps a connection that drops while idle from crashing the process.
+  connection.on("error", () => {
+    link.dead = true;
+  });
+  connection.on("end", () => {
+    link.dead = true;
+  });
+  try {
+    await connection.query(SESSION_SETUP);
+  } catch (error) {
+    connection.destroy();
+    throw new BackendUnavailableError(
+      `MySQL at ${target.host}:${target.port} failed the session setup: ${describe(error)}`,
+    );
+  }
+  return link;
+}
+
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  // Connecting to "localhost" can fail with an AggregateError (one per address) whose own message is empty.
+  return error.message || (error as { code?: string }).code || error.name;
+}
