@@ -9,6 +9,9 @@ import { defineConfig } from "vitest/config";
  */
 export default defineConfig({
   test: {
+    // At the root, not in the worker project: there it would be loaded with workerd's module conditions,
+    // and the Node-side emulators must load as Node code.
+    globalSetup: ["test/setup/global.ts"],
     projects: [
       {
         extends: false,
@@ -27,7 +30,6 @@ export default defineConfig({
           name: "worker",
           include: ["test/worker/**/*.test.ts"],
           setupFiles: ["test/worker/apply-migrations.ts"],
-          globalSetup: ["test/setup/global.ts"],
         },
       },
       {

@@ -101,6 +101,13 @@ export function redisError(error: unknown): ApiError {
       cause: error,
     });
   }
+  if (/max request size exceeded/i.test(message)) {
+    return new ApiError(
+      "payload_too_large",
+      "The hash is larger than the Redis database accepts in one request (1 MiB on Upstash Free and Pay-as-you-go).",
+      { cause: error },
+    );
+  }
   if (/WRONGPASS|unauthori[sz]ed|invalid token/i.test(message)) {
     return new ApiError(
       "backend_unavailable",

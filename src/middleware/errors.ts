@@ -26,8 +26,8 @@ export const handleError: ErrorHandler<AppEnv> = function handleError(err, c) {
       JSON.stringify({
         requestId: c.get("requestId"),
         code: apiError.code,
-        cause: String(cause),
-        stack: stackOf(cause),
+        cause: clip(String(cause)),
+        stack: clip(stackOf(cause)),
       }),
     );
   }
@@ -65,6 +65,11 @@ const friendlierMessages: Partial<Record<ErrorCode, string>> = {
 function httpExceptionMessage(err: HTTPException, code: ErrorCode): string {
   const message = friendlierMessages[code] ?? (err.message || code.replaceAll("_", " "));
   return /[.!?]$/.test(message) ? message : `${message}.`;
+}
+
+// Client errors can quote a whole request (a 2 MiB hash); logs need the gist, not the payload.
+function clip(text: string | undefined, max = 1000): string | undefined {
+  return text && text.length > max ? `${text.slice(0, max)}… (${text.length} characters)` : text;
 }
 
 function stackOf(err: unknown): string | undefined {

@@ -5,6 +5,7 @@ import type { AppEnv } from "../env.ts";
 import { ApiError, errorResponses } from "../lib/errors.ts";
 import { allRedis, primaryRedis, type RedisInstance, redisClient, redisError } from "../lib/redis.ts";
 import { createRouter } from "../lib/router.ts";
+import { limitBody } from "../middleware/body-limit.ts";
 import { requireWriteToken } from "../middleware/write-auth.ts";
 import { Fanout, FieldParam, Hash, HashBody, HashField, KeyParam, TtlQuery } from "../schemas/redis.ts";
 
@@ -116,6 +117,8 @@ function hashNotFound(key: string): ApiError {
 /** Redis hashes: the tutorial's hmset_dict / hgetall, one round trip per request. */
 export const redis = createRouter();
 redis.use("/hashes/*", requireWriteToken());
+// 100 fields of up to 16 KiB each, plus names and JSON punctuation.
+redis.use("/hashes/*", limitBody(2 * 1024 * 1024));
 
 redis
   .openapi(routes.put, async (c) => {

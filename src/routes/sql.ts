@@ -6,6 +6,7 @@ import { ApiError, errorResponses } from "../lib/errors.ts";
 import { createRouter } from "../lib/router.ts";
 import type { CarStore } from "../lib/sql/cars.ts";
 import { allCarStores, carStore } from "../lib/sql/index.ts";
+import { limitBody } from "../middleware/body-limit.ts";
 import { requireWriteToken } from "../middleware/write-auth.ts";
 import {
   Car,
@@ -103,8 +104,11 @@ function carNotFound(id: string): ApiError {
 
 /** SQL: the tutorial's aiomysql connect / execute / fetchall, on PlanetScale over HTTP or on D1. */
 export const sql = createRouter();
-sql.use("/cars/*", requireWriteToken());
-sql.use("/cars", requireWriteToken());
+for (const path of ["/cars", "/cars/*"]) {
+  sql.use(path, requireWriteToken());
+  // A car is a few hundred bytes; specs are capped at 8 KiB.
+  sql.use(path, limitBody(16 * 1024));
+}
 
 sql
   .openapi(routes.list, async (c) => {

@@ -7,6 +7,7 @@ import { startMariaDb } from "../../emulators/backends/mariadb.ts";
 import { startRedis } from "../../emulators/backends/redis.ts";
 import { startPlanetScaleEmulator } from "../../emulators/planetscale/server.ts";
 import { startUpstashEmulator } from "../../emulators/upstash/server.ts";
+import { startOrigin } from "./origin.ts";
 
 declare module "vitest" {
   interface ProvidedContext {
@@ -55,6 +56,11 @@ export default async function setup(project: TestProject) {
     if (requireReal) throw error;
     warnLoudly(`SQL routes ran on D1 only; the PlanetScale path was NOT tested: ${(error as Error).message}`);
   }
+
+  // The local website /fetch and /crawl are tested against (see origin.ts).
+  const origin = await startOrigin();
+  stops.push(() => origin.close());
+  bindings.TEST_ORIGIN_URL = origin.url;
 
   project.provide("workerBindings", bindings);
   return async function teardown() {

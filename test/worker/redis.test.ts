@@ -97,13 +97,21 @@ describe("Redis hashes", () => {
     await expectError(await call(`/redis/hashes/${key}`, jsonInit("DELETE", undefined)), 404, "not_found");
   });
 
-  it("stores 100 fields of 16 KiB each", async () => {
+  it("stores a hash of 100 fields that fits one Upstash request", async () => {
     const key = uniqueKey();
+    const fields = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`f${i}`, "x".repeat(10_000)]));
+    expect((await put(key, fields)).status).toBe(200);
+    expect(Object.keys((await get(key)).fields)).toHaveLength(100);
+  });
+
+  it("answers 413 for a valid hash larger than one Upstash request, and writes none of it", async () => {
+    const key = uniqueKey();
+    await put(key, { kept: "yes" });
     const fields = Object.fromEntries(
       Array.from({ length: 100 }, (_, i) => [`f${i}`, "x".repeat(16 * 1024)]),
     );
-    expect((await put(key, fields)).status).toBe(200);
-    expect(Object.keys((await get(key)).fields)).toHaveLength(100);
+    expect(await expectError(await put(key, fields), 413, "payload_too_large")).toContain("1 MiB");
+    expect((await get(key)).fields).toEqual({ kept: "yes" });
   });
 
   it.each([
