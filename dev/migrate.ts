@@ -52,7 +52,9 @@ async function main() {
     return;
   }
   const where = process.argv.includes("--local") ? "--local" : "--remote";
-  const result = spawnSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", where], { stdio: "inherit" });
+  const result = spawnSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", where], {
+    stdio: "inherit",
+  });
   process.exitCode = result.status ?? 1;
 }
 
