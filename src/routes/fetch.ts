@@ -8,6 +8,7 @@ import { FetchFailureSchema } from "../lib/fanout/failure.ts";
 import { ndjsonResponse, wantsNdjson, withNdjson } from "../lib/fanout/ndjson.ts";
 import { guardHop, requireTarget } from "../lib/fanout/target-guard.ts";
 import { createRouter } from "../lib/router.ts";
+import { limitBody } from "../middleware/body-limit.ts";
 
 const FetchRequest = z
   .object({
@@ -83,7 +84,7 @@ const fetchRoute = createRoute({
         "One JSON object a line: a `result` per URL, then the `summary`.",
       ),
     },
-    ...errorResponses(400, 415),
+    ...errorResponses(400, 413, 415),
   },
 });
 
@@ -110,7 +111,10 @@ const keptHeaders = [
  * app.route("/", fetchRoutes); // POST /fetch {"urls": ["https://example.com/"]}
  * ```
  */
-export const fetchRoutes = createRouter().openapi(fetchRoute, async (c) => {
+export const fetchRoutes = createRouter();
+// 50 URLs of up to 2 KiB each, plus the options.
+fetchRoutes.use("/fetch", limitBody(128 * 1024));
+fetchRoutes.openapi(fetchRoute, async (c) => {
   const { urls, method, timeoutMs, concurrency } = c.req.valid("json");
   const guard = { production: isProduction(c.env) };
   // Every URL is judged before any is fetched, so a refused one costs no subrequest at all.

@@ -1,10 +1,22 @@
 /**
  * Subrequests one invocation may make on the Workers Free plan. Past it, `fetch()` throws "Too many
  * subrequests", so the fan-out counts its own and reports the URLs it could not afford instead.
+ *
+ * @example
+ * ```ts
+ * const budget = createBudget(FREE_PLAN_SUBREQUESTS);
+ * ```
  */
 export const FREE_PLAN_SUBREQUESTS = 50;
 
-/** The Paid plan's per-invocation limit: the most `SUBREQUEST_BUDGET` may ask for. */
+/**
+ * The Paid plan's per-invocation limit: the most `SUBREQUEST_BUDGET` may ask for.
+ *
+ * @example
+ * ```ts
+ * const budget = createBudget(Math.min(wanted, PAID_PLAN_SUBREQUESTS));
+ * ```
+ */
 export const PAID_PLAN_SUBREQUESTS = 10_000;
 
 /** A count of subrequests against a fixed allowance. */
@@ -61,8 +73,10 @@ export function createBudget(limit: number): SubrequestBudget {
  * const budget = createBudget(subrequestBudgetOf(c.env)); // 50 unless SUBREQUEST_BUDGET says otherwise
  * ```
  */
-export function subrequestBudgetOf(env: object): number {
-  const raw = "SUBREQUEST_BUDGET" in env ? env.SUBREQUEST_BUDGET : undefined;
-  const value = typeof raw === "number" ? raw : Number(typeof raw === "string" && raw.trim() ? raw : Number.NaN);
-  return Number.isInteger(value) && value >= 1 && value <= PAID_PLAN_SUBREQUESTS ? value : FREE_PLAN_SUBREQUESTS;
+export function subrequestBudgetOf(env: Pick<Env, "SUBREQUEST_BUDGET">): number {
+  const raw = env.SUBREQUEST_BUDGET?.trim();
+  const value = raw ? Number(raw) : Number.NaN;
+  return Number.isInteger(value) && value >= 1 && value <= PAID_PLAN_SUBREQUESTS
+    ? value
+    : FREE_PLAN_SUBREQUESTS;
 }

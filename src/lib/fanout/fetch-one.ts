@@ -1,21 +1,5 @@
-/** Why one URL produced no usable answer; sent to clients as the entry's `error`. */
-export interface FetchFailure {
-  code: FailureCode;
-  message: string;
-}
-
-export type FailureCode =
-  | "timeout"
-  | "unreachable"
-  | "upstream_error"
-  | "too_large"
-  | "too_many_redirects"
-  | "invalid_redirect"
-  | "refused_target"
-  | "off_origin"
-  | "disallowed_by_robots"
-  | "subrequest_budget"
-  | "aborted";
+import { discard, MAX_BODY_BYTES, readCapped } from "./body.ts";
+import { type FetchFailure, failure } from "./failure.ts";
 
 /** Judges a redirect target before it is requested: a failure refuses the hop, undefined lets it through. */
 export type HopCheck = (url: URL) => FetchFailure | undefined;
@@ -44,9 +28,24 @@ export interface FetchOutcome {
   error?: FetchFailure;
 }
 
+/**
+ * The most redirects followed for one URL; a sixth redirect in a row ends it with `too_many_redirects`.
+ *
+ * @example
+ * ```ts
+ * if (outcome.redirects === MAX_REDIRECTS) console.log("the redirect budget was used up");
+ * ```
+ */
 export const MAX_REDIRECTS = 5;
-export const MAX_BODY_BYTES = 2 * 1024 * 1024;
-/** Sent with every subrequest; its product token is the name robots.txt groups are matched against. */
+
+/**
+ * Sent with every subrequest; its product token is the name robots.txt groups are matched against.
+ *
+ * @example
+ * ```ts
+ * robots.isAllowed(url.href, USER_AGENT); // obeys `User-agent: edge-async-patterns`, else `*`
+ * ```
+ */
 export const USER_AGENT = "edge-async-patterns/0.1";
 
 const redirectStatuses = new Set([301, 302, 303, 307, 308]);
@@ -61,7 +60,7 @@ const redirectStatuses = new Set([301, 302, 303, 307, 308]);
  * ```ts
  * const outcome = await fetchOne(new URL("https://example.com/"), {
  *   timeoutMs: 5000,
- *   checkHop: (url) => (url.origin === "https://example.com" ? undefined : failure("off_origin", "Left the site.")),
+ *   checkHop: guardHop({ production: true }),
  *   takeSubrequest: () => budget.take(),
  * });
  * outcome.error ?? new TextDecoder().decode(outcome.body);
@@ -78,7 +77,10 @@ export async function fetchOne(start: URL, options: FetchOneOptions): Promise<Fe
     await discard(response);
     const answer = { url, redirects, status: response.status, headers: response.headers };
     if (next === null) {
-      return { ...answer, error: failure("invalid_redirect", "The redirect's Location header is not a URL.") };
+      return {
+        ...answer,
+        error: failure("invalid_redirect", "The redirect's Location header is not a URL."),
+      };
     }
     if (redirects === MAX_REDIRECTS) {
       return { ...answer, error: failure("too_many_redirects", `Stopped after ${MAX_REDIRECTS} redirects.`) };
@@ -87,18 +89,6 @@ export async function fetchOne(start: URL, options: FetchOneOptions): Promise<Fe
     if (refused) return { ...answer, error: refused };
     url = next;
   }
-}
-
-/**
- * Builds a `FetchFailure`.
- *
- * @example
- * ```ts
- * return failure("off_origin", "The redirect leaves the site.");
- * ```
- */
-export function failure(code: FailureCode, message: string): FetchFailure {
-  return { code, message };
 }
 
 interface Sent {
@@ -164,42 +154,17 @@ async function finish(
   }
 }
 
-// Reads at most `limit` bytes; undefined (and the rest cancelled) when the body is longer than that.
-async function readCapped(body: ReadableStream<Uint8Array> | null, limit: number) {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  if (body) {
-    const reader = body.getReader();
-    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
-      size += chunk.value.byteLength;
-      if (size > limit) {
-        await reader.cancel().catch(() => undefined);
-        return undefined;
-      }
-      chunks.push(chunk.value);
-    }
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
-}
-
-// An unread body keeps its connection open and counts against the six the runtime allows.
-async function discard(response: Response): Promise<void> {
-  await response.body?.cancel().catch(() => undefined);
-}
-
 function tooLarge(): FetchFailure {
-  return failure("too_large", `The body is larger than ${MAX_BODY_BYTES} bytes (2 MiB); the rest was not read.`);
+  return failure(
+    "too_large",
+    `The body is larger than ${MAX_BODY_BYTES} bytes (2 MiB); the rest was not read.`,
+  );
 }
 
 // Cloudflare answers 530 itself when it cannot resolve or reach the origin (errors 1016, 1033).
 function serverFailure(status: number): FetchFailure {
-  if (status === 530) return failure("unreachable", "Cloudflare could not resolve or reach the host (HTTP 530).");
+  if (status === 530)
+    return failure("unreachable", "Cloudflare could not resolve or reach the host (HTTP 530).");
   return failure("upstream_error", `The server answered HTTP ${status}.`);
 }
 
@@ -208,5 +173,8 @@ function transportFailure(error: unknown, timeout: AbortSignal, options: FetchOn
   if (timeout.aborted) return failure("timeout", `No complete answer within ${options.timeoutMs} ms.`);
   if (options.signal?.aborted) return failure("aborted", "Abandoned because the client went away.");
   const detail = error instanceof Error ? error.message : String(error);
-  return failure("unreachable", `The host could not be reached (DNS failure or refused connection): ${detail}`);
+  return failure(
+    "unreachable",
+    `The host could not be reached (DNS failure or refused connection): ${detail}`,
+  );
 }

@@ -90,7 +90,8 @@ const namedEntities: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot
 function decodeEntities(text: string): string {
   return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, function decode(entity, name: string) {
     if (name[0] !== "#") return namedEntities[name.toLowerCase()] ?? entity;
-    const code = name[1] === "x" || name[1] === "X" ? Number.parseInt(name.slice(2), 16) : Number(name.slice(1));
+    const code =
+      name[1] === "x" || name[1] === "X" ? Number.parseInt(name.slice(2), 16) : Number(name.slice(1));
     return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : entity;
   });
 }

@@ -34,5 +34,5 @@ export function normalizeUrl(input: string | URL, base?: string | URL): URL | un
 }
 
 function upperEscapes(part: string): string {
-  return part.replace(/%[0-9a-f]{2}/gi, (escape) => escape.toUpperCase());
+  return part.replace(/%[0-9a-f]{2}/gi, (percentEscape) => percentEscape.toUpperCase());
 }

@@ -39,7 +39,9 @@ export async function loadRobots(
       isAllowed: (url) => robots.isAllowed(url.href, USER_AGENT) ?? false,
     };
   }
-  const unavailable = outcome.error ? unavailableCodes.has(outcome.error.code) : status >= 400 && status < 500;
+  const unavailable = outcome.error
+    ? unavailableCodes.has(outcome.error.code)
+    : status >= 400 && status < 500;
   return unavailable
     ? { source: "none", isAllowed: () => true }
     : { source: "unreachable", isAllowed: () => false };

@@ -1,4 +1,7 @@
 import ipaddr from "ipaddr.js";
+import { ApiError } from "../errors.ts";
+import { failure } from "./failure.ts";
+import type { HopCheck } from "./fetch-one.ts";
 
 /** How strict the guard is: production refuses loopback too; development allows it for local test sites. */
 export interface GuardOptions {
@@ -43,6 +46,37 @@ export function checkTarget(target: string | URL, options: GuardOptions): GuardR
   return reason ? { ok: false, reason } : { ok: true, url };
 }
 
+/**
+ * The guard for a URL the client sent: the parsed URL, or a 400 `invalid_request` naming the field. The
+ * message leaves the URL itself out, since a refused one may carry credentials.
+ *
+ * @example
+ * ```ts
+ * const start = requireTarget(query.url, "Query parameter `url`", { production: isProduction(c.env) });
+ * ```
+ */
+export function requireTarget(raw: string, field: string, options: GuardOptions): URL {
+  const verdict = checkTarget(raw, options);
+  if (verdict.ok) return verdict.url;
+  throw new ApiError("invalid_request", `${field} is refused: ${verdict.reason}.`);
+}
+
+/**
+ * The guard as a redirect-hop check for `fetchOne`: a hop the guard refuses ends that URL with a
+ * `refused_target` error instead of being requested.
+ *
+ * @example
+ * ```ts
+ * await fetchOne(url, { timeoutMs: 5000, checkHop: guardHop({ production: true }), takeSubrequest });
+ * ```
+ */
+export function guardHop(options: GuardOptions): HopCheck {
+  return function checkHopTarget(url) {
+    const verdict = checkTarget(url, options);
+    return verdict.ok ? undefined : failure("refused_target", `Redirect refused: ${verdict.reason}.`);
+  };
+}
+
 function parseUrl(target: string | URL): URL | undefined {
   if (target instanceof URL) return target;
   try {
@@ -57,7 +91,8 @@ function refuseName(host: string, { production }: GuardOptions): string | undefi
     return production ? `it names the local machine (${host})` : undefined;
   }
   if (metadataNames.has(host)) return `it names a cloud metadata service (${host})`;
-  if (!host.includes(".")) return `it is a single-label name (${host}) that only resolves on a private network`;
+  if (!host.includes("."))
+    return `it is a single-label name (${host}) that only resolves on a private network`;
   const suffix = internalSuffixes.find((s) => host.endsWith(`.${s}`));
   if (suffix) return `it is an internal name (*.${suffix})`;
   return undefined;

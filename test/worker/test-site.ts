@@ -1,0 +1,73 @@
+import { expect } from "vitest";
+import { testEnv } from "./support.ts";
+
+/** What the test site (test/setup/origin.ts) saw: requests in flight now and at most, and every request. */
+export interface SiteStats {
+  inFlight: number;
+  peak: number;
+  /** `"METHOD /path?query"`, in arrival order. */
+  requests: string[];
+  /** Requests whose answer the client cut off before it was complete. */
+  aborted: string[];
+}
+
+/** A fresh instance of the test site, with its own port, log and peak. */
+export interface TestSite {
+  url: string;
+  stats(): Promise<SiteStats>;
+  /** Lets `/held/<key>` answer (now, or as soon as it is requested). */
+  release(key: string): Promise<void>;
+}
+
+/**
+ * Starts a site of its own for one test, so test files running in parallel never see each other's
+ * requests in the log or the peak. `robotsStatus` other than 200 makes its robots.txt answer that instead.
+ */
+export async function newSite(robotsStatus = 200): Promise<TestSite> {
+  const control = originUrl();
+  const response = await fetch(`${control}/__sites?robots=${robotsStatus}`, { method: "POST" });
+  expect(response.status).toBe(201);
+  const { url } = (await response.json()) as { url: string };
+  return {
+    url,
+    async stats() {
+      return (await fetch(`${url}/__stats`)).json();
+    },
+    async release(key) {
+      await (await fetch(`${url}/__release/${key}`, { method: "POST" })).arrayBuffer();
+    },
+  };
+}
+
+function originUrl(): string {
+  const url = "TEST_ORIGIN_URL" in testEnv ? testEnv.TEST_ORIGIN_URL : undefined;
+  if (typeof url !== "string")
+    throw new Error("TEST_ORIGIN_URL is missing; test/setup/global.ts starts the site.");
+  return url;
+}
+
+/** Reads an NDJSON body one parsed line at a time, as the lines arrive; `cancel` hangs up. */
+export function ndjsonLines(response: Response): {
+  next(): Promise<Record<string, unknown> | undefined>;
+  cancel(): Promise<void>;
+} {
+  const reader = response.body?.pipeThrough(new TextDecoderStream()).getReader();
+  let buffered = "";
+  return {
+    async next() {
+      while (reader && !buffered.includes("\n")) {
+        const chunk = await reader.read();
+        if (chunk.done) break;
+        buffered += chunk.value;
+      }
+      const newline = buffered.indexOf("\n");
+      if (newline < 0) return undefined;
+      const line = buffered.slice(0, newline);
+      buffered = buffered.slice(newline + 1);
+      return JSON.parse(line);
+    },
+    async cancel() {
+      await reader?.cancel();
+    },
+  };
+}
