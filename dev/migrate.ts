@@ -6,7 +6,7 @@
 import { spawnSync } from "node:child_process";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { connect } from "@planetscale/database";
+import { type Connection, connect } from "@planetscale/database";
 
 const mysqlDir = new URL("../migrations/mysql/", import.meta.url).pathname;
 
@@ -26,13 +26,24 @@ export async function migrateMysql(databaseUrl: string, dir = mysqlDir): Promise
   const { rows } = await connection.execute<{ name: string }>("SELECT name FROM schema_migrations");
   const applied = new Set(rows.map((row) => row.name));
   const pending = (await readdir(dir)).filter((name) => name.endsWith(".sql") && !applied.has(name)).sort();
+  const dialect = await dialectOf(connection);
   for (const name of pending) {
     for (const statement of splitStatements(await readFile(join(dir, name), "utf8"))) {
-      await connection.execute(statement);
+      await connection.execute(dialect(statement));
     }
     await connection.execute("INSERT INTO schema_migrations (name) VALUES (?)", [name]);
   }
   return pending;
+}
+
+/**
+ * The migrations are written for PlanetScale (MySQL 8). MariaDB, behind the local emulator, names the same
+ * byte-wise, no-pad collation differently (newer MariaDB also accepts the MySQL name).
+ */
+async function dialectOf(connection: Connection): Promise<(sql: string) => string> {
+  const { rows } = await connection.execute<{ version: string }>("SELECT VERSION() AS version");
+  const mariadb = rows[0]?.version.includes("MariaDB") ?? false;
+  return (sql) => (mariadb ? sql.replaceAll("utf8mb4_0900_bin", "utf8mb4_nopad_bin") : sql);
 }
 
 // Our migration files end each statement with `;` at the end of a line and hold no procedures.

@@ -37,9 +37,10 @@ export async function stopProcessGroup(child: ChildProcess, graceMs = 5000): Pro
  * ```
  */
 export function killGroupIfParentDies(pgid: number): () => void {
+  // `-s TERM --` is the POSIX spelling; dash (Debian's /bin/sh) rejects `kill -TERM -- -PGID` and kills nothing.
   const watchdog = spawn(
     "/bin/sh",
-    ["-c", 'read -r line || kill -TERM -- "-$1" 2>/dev/null', "watchdog", `${pgid}`],
+    ["-c", 'read -r line || kill -s TERM -- "-$1" 2>/dev/null', "watchdog", `${pgid}`],
     {
       stdio: ["pipe", "ignore", "ignore"],
       detached: true,

@@ -8,6 +8,20 @@ import { join } from "node:path";
 import { parseEnv } from "node:util";
 import { StartupError } from "./supervise.ts";
 
+/**
+ * Worker settings a shell may set for one run (`RATE_LIMITS=off npm run dev` for a load test); they win over
+ * `.dev.vars`. The backends' URLs are not among them: the stack owns those.
+ */
+const settingsFromShell = [
+  "API_TOKEN",
+  "CORS_ORIGINS",
+  "DELAY_UPSTREAM_URL",
+  "RATE_LIMITS",
+  "REDIS_INSTANCES",
+  "SQL_INSTANCES",
+  "SUBREQUEST_BUDGET",
+];
+
 /** The stack's part of the Worker's variables; DATABASE_URL "" means D1. */
 export interface StackVars {
   UPSTASH_REDIS_REST_URL: string;
@@ -23,7 +37,8 @@ export interface WorkerVars {
 }
 
 /**
- * Merges `<project>/.dev.vars` with the stack's variables (which win) and ENVIRONMENT=development, and writes them
+ * Merges `<project>/.dev.vars`, the settings exported in the shell, and the stack's variables (later ones win)
+ * with ENVIRONMENT=development, and writes them
  * to `<project>/.wrangler/dev-<port>.env` (mode 0600; one file per port, so two stacks do not collide).
  *
  * @example
@@ -38,6 +53,10 @@ export function writeWorkerVars(projectDir: string, port: number, stackVars: Sta
   const userVars = existsSync(devVarsFile) ? parseEnv(readFileSync(devVarsFile, "utf8")) : {};
   const vars: Record<string, string> = {};
   for (const [name, value] of Object.entries(userVars)) if (value !== undefined) vars[name] = value;
+  for (const name of settingsFromShell) {
+    const value = process.env[name];
+    if (value !== undefined) vars[name] = value;
+  }
   Object.assign(vars, stackVars, { ENVIRONMENT: "development" });
   mkdirSync(join(projectDir, ".wrangler"), { recursive: true });
   const file = join(projectDir, ".wrangler", `dev-${port}.env`);

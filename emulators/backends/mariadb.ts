@@ -28,6 +28,8 @@ export interface MysqlBackend {
   kill?(): Promise<void>;
   /** Test hook (local servers only): start the server again on the same port and data dir; resolves once it answers. */
   restart?(): Promise<void>;
+  /** Test hook (local servers only): the running server's process id (undefined while it is down), to pause it. */
+  pid?(): number | undefined;
 }
 
 /** @example { dataDir: "/tmp/db", port: 0, database: "app", log: console.log } */
@@ -131,6 +133,7 @@ export async function startMariaDb(options: StartMariaDbOptions = {}): Promise<M
       server = launchServer(plan);
       version = await waitUntilReady(probe, server);
     },
+    pid: () => (server.exitReason === undefined ? server.child.pid : undefined),
   };
 }
 
@@ -220,13 +223,17 @@ async function initialiseDataDir(plan: ServerPlan): Promise<void> {
   fs.mkdirSync(path.dirname(plan.dataDir), { recursive: true });
   const [command, args] = initCommand(plan, staging);
   plan.log(`initialising ${plan.dataDir} with ${command}`);
+  // A private temp dir: bootstrap temp tables in a shared /tmp were seen to vanish while several ran at once.
+  const tmpdir = fs.mkdtempSync(path.join(os.tmpdir(), "mariadb-init-"));
   try {
-    await execFileAsync(command, args, { timeout: 120_000 });
+    await execFileAsync(command, [...args, `--tmpdir=${tmpdir}`], { timeout: 120_000 });
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr ?? "";
     throw new Error(
       `Initialising ${plan.dataDir} with ${command} failed: ${lastLines(stderr) || String(error)}`,
     );
+  } finally {
+    fs.rmSync(tmpdir, { recursive: true, force: true });
   }
   fs.rmSync(plan.dataDir, { recursive: true, force: true });
   fs.renameSync(staging, plan.dataDir);

@@ -52,6 +52,8 @@ export interface RedisBackend {
   kill?(): Promise<void>;
   /** redis-server kind only: starts the server again on the same port (killing it first if it runs). */
   restart?(): Promise<void>;
+  /** redis-server kind only: the running server's process id (undefined while it is down), for tests that pause it. */
+  pid?(): number | undefined;
 }
 
 /**
@@ -62,6 +64,9 @@ const FAIL_FAST: RedisOptions = {
   enableOfflineQueue: false,
   // A command written before a disconnect must fail, not be replayed later (a replayed MULTI half would corrupt).
   autoResendUnfulfilledCommands: false,
+  // Without this, a command in flight when Redis dies and comes straight back is dropped on reconnect and its
+  // HTTP request never gets an answer.
+  maxRetriesPerRequest: 0,
   connectTimeout: 500,
   retryStrategy: (attempt: number) => Math.min(attempt * 50, 250),
 };
@@ -184,6 +189,7 @@ async function serverBackend(
       await halt("SIGKILL");
       await launch();
     },
+    pid: () => child?.pid,
   };
 }
 

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { refuseProtoKey } from "./reserved.ts";
 
 const MAX_VALUE_BYTES = 16 * 1024;
 const MAX_FIELDS = 100;
@@ -18,20 +19,30 @@ export const FieldParam = z
   .max(128)
   .openapi({ param: { name: "field", in: "path" }, example: "model" });
 
+// Unpaired surrogates cannot be stored as UTF-8: Redis would keep U+FFFD instead of what was sent.
+const wellFormed = { message: "must be valid Unicode text (no unpaired surrogates)" };
+
+const FieldName = z
+  .string()
+  .min(1)
+  .max(128)
+  .refine((name) => name.isWellFormed(), wellFormed);
+
 const FieldValue = z
-  .union([z.string(), z.number(), z.boolean()])
+  .union([z.string().refine((value) => value.isWellFormed(), wellFormed), z.number(), z.boolean()])
   .refine((value) => typeof value !== "string" || utf8.encode(value).length <= MAX_VALUE_BYTES, {
     message: `must be at most ${MAX_VALUE_BYTES} bytes`,
   });
 
 /** A hash as sent: field names 1–128 characters, 1–100 fields, values up to 16 KiB. */
-export const HashBody = z
-  .record(z.string().min(1).max(128), FieldValue)
-  .refine((fields) => Object.keys(fields).length >= 1, { message: "must have at least one field" })
-  .refine((fields) => Object.keys(fields).length <= MAX_FIELDS, {
-    message: `must have at most ${MAX_FIELDS} fields`,
-  })
-  .openapi("HashBody", { example: { make: "Toyota", model: "Corolla", year: 2021 } });
+export const HashBody = refuseProtoKey(
+  z
+    .record(FieldName, FieldValue)
+    .refine((fields) => Object.keys(fields).length >= 1, { message: "must have at least one field" })
+    .refine((fields) => Object.keys(fields).length <= MAX_FIELDS, {
+      message: `must have at most ${MAX_FIELDS} fields`,
+    }),
+).openapi("HashBody", { example: { make: "Toyota", model: "Corolla", year: 2021 } });
 
 export const TtlQuery = z.object({
   ttl: z.coerce

@@ -7,6 +7,7 @@ import { startMariaDb } from "../../emulators/backends/mariadb.ts";
 import { startRedis } from "../../emulators/backends/redis.ts";
 import { startPlanetScaleEmulator } from "../../emulators/planetscale/server.ts";
 import { startUpstashEmulator } from "../../emulators/upstash/server.ts";
+import { startFaultHarness } from "./faults.ts";
 import { startOrigin } from "./origin.ts";
 
 declare module "vitest" {
@@ -61,6 +62,11 @@ export default async function setup(project: TestProject) {
   const origin = await startOrigin();
   stops.push(() => origin.close());
   bindings.TEST_ORIGIN_URL = origin.url;
+
+  // Backends of their own for test/worker/faults.test.ts to kill and pause (started on its first request).
+  const faults = await startFaultHarness({ requireReal, log });
+  stops.push(() => faults.close());
+  bindings.FAULT_CONTROL_URL = faults.url;
 
   project.provide("workerBindings", bindings);
   return async function teardown() {

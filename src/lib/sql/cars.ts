@@ -85,9 +85,9 @@ export function toCents(price: string): number {
 export function canonicalJson(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonicalJson);
   if (typeof value !== "object" || value === null) return value;
-  const sorted: JsonObject = {};
-  for (const key of Object.keys(value).sort()) sorted[key] = canonicalJson((value as JsonObject)[key]);
-  return sorted;
+  // fromEntries defines keys rather than assigning them, so a nested "__proto__" key stays a plain key.
+  const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return Object.fromEntries(entries.map(([key, item]) => [key, canonicalJson(item)]));
 }
 
 /**

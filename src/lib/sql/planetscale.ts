@@ -1,4 +1,4 @@
-import { Client, DatabaseError } from "@planetscale/database";
+import { Client, cast, DatabaseError, type Field } from "@planetscale/database";
 import { ApiError } from "../errors.ts";
 import {
   type Car,
@@ -17,6 +17,18 @@ import {
 export const SQL_DEADLINE_MS = 5_000;
 
 const clients = new Map<string, Client>();
+// Text types; binary-collated text (our make/model) is typed BINARY/VARBINARY but keeps a text charset.
+const textTypes = new Set(["VARCHAR", "CHAR", "TEXT", "ENUM", "SET", "VARBINARY", "BINARY", "BLOB"]);
+const keepingBom = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
+
+// The driver decodes text with a TextDecoder that drops a leading U+FEFF, so "\ufeffModel" would read back as
+// "Model". Text columns are decoded here instead; every other type keeps the driver's own cast.
+function castKeepingBom(field: Field, value: string | null): ReturnType<typeof cast> {
+  if (typeof value === "string" && field.charset !== 63 && textTypes.has(field.type)) {
+    return keepingBom.decode(Uint8Array.from(value, (char) => char.charCodeAt(0)));
+  }
+  return cast(field, value);
+}
 
 // Each request gets its own deadline; the driver has no timeout of its own.
 function fetchWithDeadline(input: string, init?: RequestInit): Promise<Response> {
@@ -35,7 +47,7 @@ function fetchWithDeadline(input: string, init?: RequestInit): Promise<Response>
 export function planetScaleClient(url: string): Client {
   let client = clients.get(url);
   if (!client) {
-    client = new Client({ url, fetch: fetchWithDeadline });
+    client = new Client({ url, fetch: fetchWithDeadline, cast: castKeepingBom });
     clients.set(url, client);
   }
   return client;
