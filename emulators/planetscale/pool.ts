@@ -13,7 +13,7 @@ export interface LinkPool {
   target: MysqlTarget;
   /** @throws BackendUnavailableError when MySQL cannot be reached, or every connection stayed busy for 10 s. */
   acquire(): Promise<Link>;
-  /** To the next waiting request or the idle list; closed when the idle list is full or the link is dead. */
+  /** To the next waiting request or the idle list; closed when the link is dead. */
   release(link: Link): void;
   /** Closes the connection; MySQL rolls back whatever transaction it had open. */
   discard(link: Link): void;
@@ -22,7 +22,11 @@ export interface LinkPool {
 
 /** Below MariaDB's default max_connections (151), leaving room for other clients of the same server. */
 const MAX_OPEN_LINKS = 100;
-const MAX_IDLE_LINKS = 8;
+/**
+ * Idle connections are kept up to the cap and closed after this long unused: closing them as soon as a request
+ * ends made MariaDB open a new connection every few queries under load (the bench measured 2,000 in 3 s).
+ */
+const IDLE_LINK_MS = 30_000;
 const ACQUIRE_TIMEOUT_MS = 10_000;
 
 /** Receives a link handed over directly, or undefined when a slot for a new connection came free. */
@@ -36,7 +40,8 @@ type Waiter = (link: Link | undefined) => void;
  * pool.release(link);
  */
 export function createLinkPool(target: MysqlTarget): LinkPool {
-  const idle: Link[] = [];
+  // Oldest first: acquire takes the newest, the sweep closes from the front.
+  const idle: { link: Link; since: number }[] = [];
   const open = new Set<Link>();
   const waiters: Waiter[] = [];
   let opening = 0;
@@ -65,6 +70,13 @@ export function createLinkPool(target: MysqlTarget): LinkPool {
     });
   }
 
+  function closeStaleIdle(): void {
+    const cutoff = Date.now() - IDLE_LINK_MS;
+    while (idle[0] && idle[0].since < cutoff) discard(idle.shift()!.link);
+  }
+  const sweeper = setInterval(closeStaleIdle, IDLE_LINK_MS / 3);
+  sweeper.unref();
+
   async function openCounted(): Promise<Link> {
     opening++;
     try {
@@ -79,9 +91,9 @@ export function createLinkPool(target: MysqlTarget): LinkPool {
     async acquire() {
       for (;;) {
         if (closed) throw new BackendUnavailableError("the emulator is shutting down");
-        for (let link = idle.pop(); link; link = idle.pop()) {
-          if (!link.dead) return link;
-          discard(link);
+        for (let entry = idle.pop(); entry; entry = idle.pop()) {
+          if (!entry.link.dead) return entry.link;
+          discard(entry.link);
         }
         if (open.size + opening < MAX_OPEN_LINKS) {
           const link = await openCounted();
@@ -98,12 +110,12 @@ export function createLinkPool(target: MysqlTarget): LinkPool {
       if (link.dead || closed) return discard(link);
       const waiter = waiters.shift();
       if (waiter) return waiter(link);
-      if (idle.length >= MAX_IDLE_LINKS) return discard(link);
-      idle.push(link);
+      idle.push({ link, since: Date.now() });
     },
     discard,
     close() {
       closed = true;
+      clearInterval(sweeper);
       idle.length = 0;
       for (const link of open) discard(link);
       for (const waiter of waiters.splice(0)) waiter(undefined);

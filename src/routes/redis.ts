@@ -4,16 +4,12 @@ import { wrapTime } from "hono/timing";
 import type { AppEnv } from "../env.ts";
 import { ApiError, errorResponses } from "../lib/errors.ts";
 import { allRedis, primaryRedis, type RedisInstance, redisClient, redisError } from "../lib/redis.ts";
-import { createRouter } from "../lib/router.ts";
+import { createRouter, jsonResponse } from "../lib/router.ts";
 import { limitBody } from "../middleware/body-limit.ts";
 import { requireWriteToken } from "../middleware/write-auth.ts";
 import { Fanout, FieldParam, Hash, HashBody, HashField, KeyParam, TtlQuery } from "../schemas/redis.ts";
 
 const tags = ["Redis hashes"];
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
 const hashPath = { params: z.object({ key: KeyParam }) };
 const fieldPath = { params: z.object({ key: KeyParam, field: FieldParam }) };
 const body = { body: { required: true, content: { "application/json": { schema: HashBody } } } };
@@ -28,7 +24,7 @@ const routes = {
     tags,
     summary: "Replace a hash (hmset_dict)",
     request: { ...hashPath, query: TtlQuery, ...body },
-    responses: { 200: json(Hash, "The stored hash"), ...writeErrors },
+    responses: { 200: jsonResponse(Hash, "The stored hash"), ...writeErrors },
   }),
   patch: createRoute({
     method: "patch",
@@ -36,7 +32,7 @@ const routes = {
     tags,
     summary: "Merge fields into a hash, keeping its TTL",
     request: { ...hashPath, ...body },
-    responses: { 200: json(Hash, "The merged hash"), ...writeErrors },
+    responses: { 200: jsonResponse(Hash, "The merged hash"), ...writeErrors },
   }),
   get: createRoute({
     method: "get",
@@ -44,7 +40,7 @@ const routes = {
     tags,
     summary: "Read a hash (hgetall) and its TTL",
     request: hashPath,
-    responses: { 200: json(Hash, "The hash"), ...readErrors },
+    responses: { 200: jsonResponse(Hash, "The hash"), ...readErrors },
   }),
   getField: createRoute({
     method: "get",
@@ -52,7 +48,7 @@ const routes = {
     tags,
     summary: "Read one field (hget)",
     request: fieldPath,
-    responses: { 200: json(HashField, "The field"), ...readErrors },
+    responses: { 200: jsonResponse(HashField, "The field"), ...readErrors },
   }),
   delete: createRoute({
     method: "delete",
@@ -76,7 +72,7 @@ const routes = {
     tags,
     summary: "Read a hash from every configured database at once",
     request: hashPath,
-    responses: { 200: json(Fanout, "One entry per database"), ...errorResponses(400, 503) },
+    responses: { 200: jsonResponse(Fanout, "One entry per database"), ...errorResponses(400, 503) },
   }),
 };
 

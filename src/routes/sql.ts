@@ -3,7 +3,7 @@ import type { Context } from "hono";
 import { wrapTime } from "hono/timing";
 import type { AppEnv } from "../env.ts";
 import { ApiError, errorResponses } from "../lib/errors.ts";
-import { createRouter } from "../lib/router.ts";
+import { createRouter, jsonResponse } from "../lib/router.ts";
 import type { CarStore } from "../lib/sql/cars.ts";
 import { allCarStores, carStore } from "../lib/sql/index.ts";
 import { limitBody } from "../middleware/body-limit.ts";
@@ -20,10 +20,6 @@ import {
 } from "../schemas/sql.ts";
 
 const tags = ["SQL"];
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
 const idPath = { params: z.object({ id: IdParam }) };
 const jsonBody = <T extends z.ZodType>(schema: T) => ({
   body: { required: true, content: { "application/json": { schema } } },
@@ -37,7 +33,7 @@ const routes = {
     tags,
     summary: "List cars (fetchall), keyset-paginated by id",
     request: { query: ListQuery },
-    responses: { 200: json(CarPage, "One page"), ...errorResponses(400, ...backendErrors) },
+    responses: { 200: jsonResponse(CarPage, "One page"), ...errorResponses(400, ...backendErrors) },
   }),
   get: createRoute({
     method: "get",
@@ -45,7 +41,7 @@ const routes = {
     tags,
     summary: "One car",
     request: idPath,
-    responses: { 200: json(Car, "The car"), ...errorResponses(400, 404, ...backendErrors) },
+    responses: { 200: jsonResponse(Car, "The car"), ...errorResponses(400, 404, ...backendErrors) },
   }),
   create: createRoute({
     method: "post",
@@ -54,7 +50,7 @@ const routes = {
     summary: "Insert a car",
     request: jsonBody(NewCarBody),
     responses: {
-      201: json(Car, "The new car; `location` names it"),
+      201: jsonResponse(Car, "The new car; `location` names it"),
       ...errorResponses(400, 401, 403, 413, 415, ...backendErrors),
     },
   }),
@@ -65,7 +61,7 @@ const routes = {
     summary: "Change some of a car's fields",
     request: { ...idPath, ...jsonBody(CarPatchBody) },
     responses: {
-      200: json(Car, "The changed car"),
+      200: jsonResponse(Car, "The changed car"),
       ...errorResponses(400, 401, 403, 404, 413, 415, ...backendErrors),
     },
   }),
@@ -82,14 +78,14 @@ const routes = {
     path: "/stats",
     tags,
     summary: "Count and average price per make (one GROUP BY)",
-    responses: { 200: json(Stats, "Per make, sorted by make"), ...errorResponses(...backendErrors) },
+    responses: { 200: jsonResponse(Stats, "Per make, sorted by make"), ...errorResponses(...backendErrors) },
   }),
   fanout: createRoute({
     method: "get",
     path: "/fanout",
     tags,
     summary: "The stats query on every configured database at once",
-    responses: { 200: json(SqlFanout, "One entry per database"), ...errorResponses(503) },
+    responses: { 200: jsonResponse(SqlFanout, "One entry per database"), ...errorResponses(503) },
   }),
 };
 

@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { wrapTime } from "hono/timing";
 import { runConcurrent, runSequential, type Step } from "../lib/delay.ts";
 import { errorResponses } from "../lib/errors.ts";
-import { createRouter } from "../lib/router.ts";
+import { createRouter, jsonResponse } from "../lib/router.ts";
 
 const tags = ["Async vs sync"];
 const TaskQuery = z.object({
@@ -20,10 +20,6 @@ const RunSchema = z
     steps: z.array(StepSchema),
   })
   .openapi("TimingRun");
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
 
 const syncRoute = createRoute({
   method: "get",
@@ -31,7 +27,7 @@ const syncRoute = createRoute({
   tags,
   summary: "A handler that awaits nothing (FastAPI `def`)",
   responses: {
-    200: json(z.object({ mode: z.literal("sync"), at: z.string() }), "Answered without any I/O"),
+    200: jsonResponse(z.object({ mode: z.literal("sync"), at: z.string() }), "Answered without any I/O"),
   },
 });
 
@@ -42,31 +38,27 @@ const delayRoute = createRoute({
   summary: "The slow upstream: answers after `ms` milliseconds",
   request: { query: z.object({ ms: z.coerce.number().int().min(0).max(10_000).default(1000) }) },
   responses: {
-    200: json(z.object({ ms: z.number().int() }), "Answered after the delay"),
+    200: jsonResponse(z.object({ ms: z.number().int() }), "Answered after the delay"),
     ...errorResponses(400),
   },
 });
 
 const runResponses = {
-  200: json(RunSchema, "When each step started and ended"),
+  200: jsonResponse(RunSchema, "When each step started and ended"),
   ...errorResponses(400, 502, 503),
 };
-const sequentialRoute = createRoute({
-  method: "get",
-  path: "/sequential",
-  tags,
-  summary: "Awaits `tasks` upstream calls one after another",
-  request: { query: TaskQuery },
-  responses: runResponses,
-});
-const concurrentRoute = createRoute({
-  method: "get",
-  path: "/concurrent",
-  tags,
-  summary: "Awaits `tasks` upstream calls all at once",
-  request: { query: TaskQuery },
-  responses: runResponses,
-});
+function runRoute(path: "/sequential" | "/concurrent", summary: string) {
+  return createRoute({
+    method: "get",
+    path,
+    tags,
+    summary,
+    request: { query: TaskQuery },
+    responses: runResponses,
+  });
+}
+const sequentialRoute = runRoute("/sequential", "Awaits `tasks` upstream calls one after another");
+const concurrentRoute = runRoute("/concurrent", "Awaits `tasks` upstream calls all at once");
 
 const compareRoute = createRoute({
   method: "get",
@@ -75,7 +67,7 @@ const compareRoute = createRoute({
   summary: "Runs sequential then concurrent and reports the speedup",
   request: { query: TaskQuery },
   responses: {
-    200: json(
+    200: jsonResponse(
       z.object({
         tasks: z.number().int(),
         ms: z.number().int(),

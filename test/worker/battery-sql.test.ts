@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Bindings } from "../../src/env.ts";
+import type { Car } from "../../src/lib/sql/cars.ts";
 import { loneSurrogate } from "./battery-arbitraries.ts";
 import {
   type CarInput,
@@ -14,16 +15,6 @@ import {
 } from "./battery-sql-arbitraries.ts";
 import { expectRejected, type Probe, runs, send, uniqueRun } from "./battery-support.ts";
 import { call, jsonInit, testEnv } from "./support.ts";
-
-interface Car {
-  id: string;
-  make: string;
-  model: string;
-  year: number;
-  price: string;
-  specs: Record<string, unknown> | null;
-  createdAt: string;
-}
 
 /**
  * The PlanetScale path runs on a database of its own (POST /scratch-sql of test/setup/faults.ts): the hostile makes

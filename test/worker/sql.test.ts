@@ -1,16 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Bindings } from "../../src/env.ts";
+import type { Car } from "../../src/lib/sql/cars.ts";
 import { call, expectError, jsonInit, testEnv } from "./support.ts";
-
-interface Car {
-  id: string;
-  make: string;
-  model: string;
-  year: number;
-  price: string;
-  specs: Record<string, unknown> | null;
-  createdAt: string;
-}
 
 // The same assertions run against both backends: the API promises identical answers. The PlanetScale path
 // needs MariaDB; test/setup/global.ts fails the run under CI without it and warns loudly elsewhere.

@@ -1,0 +1,93 @@
+/**
+ * The bench's servers, in a process of their own (bench/stack.ts starts it): redis-server and MariaDB behind the
+ * Upstash- and PlanetScale-compatible endpoints, migrated and seeded exactly as `npm run emulators` does it
+ * (dev/stack.ts), but on free ports and in the given data dir, plus the test origin site for /crawl. A separate
+ * process so the endpoints do not share an event loop with the load generator, as in any real deployment.
+ * Prints one JSON line (Backends) once everything answers, then runs until SIGINT or SIGTERM.
+ *
+ * Usage: `node bench/backends.ts <dataDir>`
+ */
+import { Redis } from "ioredis";
+import { readStackOptions } from "../dev/options.ts";
+import { startStack } from "../dev/stack.ts";
+import { Interrupted, Supervisor } from "../dev/supervise.ts";
+import { startOrigin } from "../test/setup/origin.ts";
+import { freePort } from "./net.ts";
+
+/** Where everything listens, and which servers answer there. */
+export interface Backends {
+  upstashUrl: string;
+  token: string;
+  redisUrl: string;
+  planetscaleUrl: string;
+  mysqlUrl: string;
+  originUrl: string;
+  /** The servers' versions, for the results: "redis-server 7.0.15", "10.11.19-MariaDB-…". */
+  redis: string;
+  mysql: string;
+}
+
+/**
+ * Starts everything, prints where it runs, and waits for a stop signal.
+ *
+ * @example
+ * ```ts
+ * process.exit(await serveBackends("/tmp/bench-x/data")); // 0 after SIGTERM, 1 when a server fails to start
+ * ```
+ */
+export async function serveBackends(dataDir: string): Promise<number> {
+  const supervisor = new Supervisor();
+  supervisor.trapSignals();
+  try {
+    // CI=true: a bench on ioredis-mock or without MySQL would compare nothing real, so a missing server is an error.
+    const env = {
+      DATA_DIR: dataDir,
+      UPSTASH_PORT: String(await freePort()),
+      PLANETSCALE_PORT: String(await freePort()),
+      CI: "true",
+    };
+    const stack = await startStack(readStackOptions("npm run bench", env), supervisor, []);
+    if (!stack.mysql || !stack.redis.url) throw new Error("the stack started without redis-server or MySQL");
+    const origin = await startOrigin();
+    supervisor.defer("the origin site", () => origin.close());
+    const backends: Backends = {
+      upstashUrl: stack.upstashUrl,
+      token: stack.token,
+      redisUrl: stack.redis.url,
+      planetscaleUrl: stack.mysql.planetscaleUrl,
+      mysqlUrl: stack.mysql.backend.url,
+      originUrl: origin.url,
+      redis: await redisVersion(stack.redis.url),
+      // "10.11.19-MariaDB-0+deb12u1 (mariadbd, pid …) on …": the version is what later runs compare against.
+      mysql: stack.mysql.backend.describe.split(" (")[0] ?? stack.mysql.backend.describe,
+    };
+    process.stdout.write(`${JSON.stringify(backends)}\n`);
+    await supervisor.stopRequested;
+    return 0;
+  } catch (error) {
+    if (supervisor.signal.reason instanceof Interrupted) return 0;
+    console.error(error instanceof Error ? error.message : String(error));
+    return 1;
+  } finally {
+    await supervisor.stopAll((line) => console.error(line));
+  }
+}
+
+async function redisVersion(url: string): Promise<string> {
+  const client = new Redis(url, { maxRetriesPerRequest: 0 });
+  try {
+    const info = await client.info("server");
+    return `redis-server ${/^redis_version:(\S+)/m.exec(info)?.[1] ?? "(unknown version)"}`;
+  } finally {
+    client.disconnect();
+  }
+}
+
+if (import.meta.main) {
+  const [dataDir] = process.argv.slice(2);
+  if (!dataDir) {
+    console.error("usage: node bench/backends.ts <dataDir>");
+    process.exit(2);
+  }
+  process.exit(await serveBackends(dataDir));
+}
