@@ -11,8 +11,8 @@ import { Redis } from "ioredis";
 import { readStackOptions } from "../dev/options.ts";
 import { startStack } from "../dev/stack.ts";
 import { Interrupted, Supervisor } from "../dev/supervise.ts";
+import { freePort } from "../emulators/backends/host.ts";
 import { startOrigin } from "../test/setup/origin.ts";
-import { freePort } from "./net.ts";
 
 /** Where everything listens, and which servers answer there. */
 export interface Backends {

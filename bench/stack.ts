@@ -11,8 +11,8 @@ import { fileURLToPath } from "node:url";
 import { killGroupIfParentDies, stopProcessGroup } from "../dev/processes.ts";
 import { StartupError, type Supervisor } from "../dev/supervise.ts";
 import { startWranglerDev } from "../dev/wrangler.ts";
+import { freePort } from "../emulators/backends/host.ts";
 import type { Backends } from "./backends.ts";
-import { freePort } from "./net.ts";
 
 /** The servers, plus the Worker and how long `wrangler dev` took to answer. */
 export interface BenchStack extends Backends {

@@ -9,6 +9,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { freePort } from "../../emulators/backends/host.ts";
 
 const projectDir = join(import.meta.dirname, "../..");
 const dataDirs: string[] = [];
@@ -76,12 +77,4 @@ async function runDev(overrides: NodeJS.ProcessEnv): Promise<{ code: number | nu
   child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const [code] = (await once(child, "exit")) as [number | null];
   return { code, output };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await once(server.listen(0, "127.0.0.1"), "listening");
-  const { port } = server.address() as { port: number };
-  server.close();
-  return port;
 }

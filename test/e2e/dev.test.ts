@@ -15,6 +15,7 @@ import { parseEnv } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isFree } from "../../dev/ports.ts";
 import { listProcesses } from "../../dev/processes.ts";
+import { freePort } from "../../emulators/backends/host.ts";
 
 const projectDir = join(import.meta.dirname, "../..");
 const devVars = join(projectDir, ".dev.vars");
@@ -175,14 +176,6 @@ function descendantsOf(root: number): number[] {
 /** A zombie counts as gone: it holds nothing, and containers whose init does not reap keep them forever. */
 function isAlive(pid: number): boolean {
   return listProcesses().some((proc) => proc.pid === pid && proc.state !== "Z");
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await once(server.listen(0, "127.0.0.1"), "listening");
-  const { port } = server.address() as AddressInfo;
-  server.close();
-  return port;
 }
 
 function pathWithout(binaries: string[]): string {

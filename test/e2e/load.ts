@@ -8,10 +8,10 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import type { Socket } from "node:net";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
+import { freePort } from "../../emulators/backends/host.ts";
 
 const projectDir = join(import.meta.dirname, "../..");
 const READY_TIMEOUT_MS = 90_000;
@@ -153,15 +153,6 @@ function stopGroupIfParentDies(child: ChildProcess): () => void {
   watchdog.unref();
   (watchdog.stdin as Socket | null)?.unref();
   return () => watchdog.stdin?.end("done\n");
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await once(server.listen(0, "127.0.0.1"), "listening");
-  const address = server.address();
-  await new Promise<void>((done) => server.close(() => done()));
-  if (address === null || typeof address === "string") throw new Error("no free port");
-  return address.port;
 }
 
 if (import.meta.main) {

@@ -2,23 +2,15 @@
  * The database behind the PlanetScale emulator dies mid-test (SIGKILL, no clean shutdown) and comes back: clients
  * get a fast 503 meanwhile, lost transactions are reported, and everything recovers without restarting the emulator.
  */
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { connect, DatabaseError } from "@planetscale/database";
 import type { Connection as MysqlConnection, RowDataPacket } from "mysql2/promise";
 import mysql from "mysql2/promise";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { findMysqlServer, type MysqlBackend, startMariaDb } from "../../emulators/backends/mariadb.ts";
-import { type PlanetScaleEmulator, startPlanetScaleEmulator } from "../../emulators/planetscale/server.ts";
+import type { MysqlBackend } from "../../emulators/backends/mariadb.ts";
+import type { PlanetScaleEmulator } from "../../emulators/planetscale/server.ts";
+import { mysqlRunnable, type PlanetScaleStack, startPlanetScale } from "./planetscale-harness.ts";
 
-// Without a server binary these tests cannot run; on CI that must fail, locally it must at least be said loudly.
-const runnable = findMysqlServer() !== undefined || process.env.CI === "true";
-if (!runnable) {
-  console.warn(
-    "\n⚠️  planetscale-outage tests did NOT run: no mariadbd/mysqld on PATH or in /usr/sbin (apt-get install mariadb-server)\n",
-  );
-}
+const runnable = mysqlRunnable("planetscale-outage");
 
 /** The DatabaseError a promise rejects with (fails the test if it resolves or throws something else). */
 async function databaseError(promise: Promise<unknown>): Promise<DatabaseError> {
@@ -31,7 +23,7 @@ async function databaseError(promise: Promise<unknown>): Promise<DatabaseError> 
 }
 
 describe.runIf(runnable)("PlanetScale emulator when its database dies", () => {
-  let dataRoot: string;
+  let stack: PlanetScaleStack | undefined;
   let db: MysqlBackend;
   let emulator: PlanetScaleEmulator;
   const open = () => connect({ url: emulator.url });
@@ -58,21 +50,13 @@ describe.runIf(runnable)("PlanetScale emulator when its database dies", () => {
   }
 
   beforeAll(async () => {
-    dataRoot = fs.mkdtempSync(path.join(os.tmpdir(), "ps-outage-"));
-    db = await startMariaDb({ dataDir: path.join(dataRoot, "mariadb") });
-    emulator = await startPlanetScaleEmulator({
-      mysqlUrl: db.url,
-      username: "app",
-      password: "s3cret",
-      port: 0,
-    });
+    stack = await startPlanetScale({ tempPrefix: "ps-outage-", username: "app", password: "s3cret" });
+    ({ db, emulator } = stack);
     await open().execute("CREATE TABLE events (id INT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(32))");
   });
 
   afterAll(async () => {
-    await emulator?.close();
-    await db?.stop();
-    fs.rmSync(dataRoot, { recursive: true, force: true });
+    await stack?.stop();
   });
 
   test("answers 503 unavailable within a second while MySQL is down, then recovers on its own", async () => {

@@ -3,23 +3,15 @@
  * compared with what mysql2 reads directly from the same rows; plus the decoding bugs of earlier emulators
  * (reference/planetscale-http.md §8).
  */
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { type Connection, connect } from "@planetscale/database";
 import type { Connection as MysqlConnection, RowDataPacket } from "mysql2/promise";
 import mysql from "mysql2/promise";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { findMysqlServer, type MysqlBackend, startMariaDb } from "../../emulators/backends/mariadb.ts";
-import { type PlanetScaleEmulator, startPlanetScaleEmulator } from "../../emulators/planetscale/server.ts";
+import type { MysqlBackend } from "../../emulators/backends/mariadb.ts";
+import type { PlanetScaleEmulator } from "../../emulators/planetscale/server.ts";
+import { mysqlRunnable, type PlanetScaleStack, startPlanetScale } from "./planetscale-harness.ts";
 
-// Without a server binary these tests cannot run; on CI that must fail, locally it must at least be said loudly.
-const runnable = findMysqlServer() !== undefined || process.env.CI === "true";
-if (!runnable) {
-  console.warn(
-    "\n⚠️  planetscale-types tests did NOT run: no mariadbd/mysqld on PATH or in /usr/sbin (apt-get install mariadb-server)\n",
-  );
-}
+const runnable = mysqlRunnable("planetscale-types");
 
 const CREATE_TABLE = `CREATE TABLE every_type (
   id INT AUTO_INCREMENT PRIMARY KEY,
@@ -82,21 +74,15 @@ function normalise(row: Record<string, unknown>): Record<string, unknown> {
 }
 
 describe.runIf(runnable)("PlanetScale emulator with the real driver", () => {
-  let dataRoot: string;
+  let stack: PlanetScaleStack | undefined;
   let db: MysqlBackend;
   let emulator: PlanetScaleEmulator;
   let conn: Connection;
   let direct: MysqlConnection;
 
   beforeAll(async () => {
-    dataRoot = fs.mkdtempSync(path.join(os.tmpdir(), "ps-types-"));
-    db = await startMariaDb({ dataDir: path.join(dataRoot, "mariadb") });
-    emulator = await startPlanetScaleEmulator({
-      mysqlUrl: db.url,
-      username: "app",
-      password: "s3cret",
-      port: 0,
-    });
+    stack = await startPlanetScale({ tempPrefix: "ps-types-", username: "app", password: "s3cret" });
+    ({ db, emulator } = stack);
     conn = connect({ url: emulator.url });
     // The independent reader: mysql2's own casts, configured to the driver's conventions (strings for dates,
     // DECIMAL and 64-bit integers).
@@ -134,9 +120,7 @@ describe.runIf(runnable)("PlanetScale emulator with the real driver", () => {
 
   afterAll(async () => {
     await direct?.end();
-    await emulator?.close();
-    await db?.stop();
-    fs.rmSync(dataRoot, { recursive: true, force: true });
+    await stack?.stop();
   });
 
   describe("column types, as the driver casts them", () => {

@@ -2,23 +2,15 @@
  * The PlanetScale emulator as the real `@planetscale/database` driver sees it: results, errors, sessions and
  * transactions, parallelism, idle reaping, auth and HTTP edge cases, against a real MariaDB.
  */
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { connect, DatabaseError } from "@planetscale/database";
 import type { Connection as MysqlConnection, RowDataPacket } from "mysql2/promise";
 import mysql from "mysql2/promise";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { findMysqlServer, type MysqlBackend, startMariaDb } from "../../emulators/backends/mariadb.ts";
+import type { MysqlBackend } from "../../emulators/backends/mariadb.ts";
 import { type PlanetScaleEmulator, startPlanetScaleEmulator } from "../../emulators/planetscale/server.ts";
+import { mysqlRunnable, type PlanetScaleStack, startPlanetScale } from "./planetscale-harness.ts";
 
-// Without a server binary these tests cannot run; on CI that must fail, locally it must at least be said loudly.
-const runnable = findMysqlServer() !== undefined || process.env.CI === "true";
-if (!runnable) {
-  console.warn(
-    "\n⚠️  planetscale emulator tests did NOT run: no mariadbd/mysqld on PATH or in /usr/sbin (apt-get install mariadb-server)\n",
-  );
-}
+const runnable = mysqlRunnable("planetscale emulator");
 
 const USERNAME = "app-user";
 /** Characters that URLs percent-encode, because the driver sends them still encoded. */
@@ -45,7 +37,7 @@ async function databaseError(promise: Promise<unknown>): Promise<DatabaseError> 
 }
 
 describe.runIf(runnable)("PlanetScale emulator", () => {
-  let dataRoot: string;
+  let stack: PlanetScaleStack | undefined;
   let db: MysqlBackend;
   let emulator: PlanetScaleEmulator;
   let direct: MysqlConnection;
@@ -67,14 +59,8 @@ describe.runIf(runnable)("PlanetScale emulator", () => {
   }
 
   beforeAll(async () => {
-    dataRoot = fs.mkdtempSync(path.join(os.tmpdir(), "ps-emulator-"));
-    db = await startMariaDb({ dataDir: path.join(dataRoot, "mariadb") });
-    emulator = await startPlanetScaleEmulator({
-      mysqlUrl: db.url,
-      username: USERNAME,
-      password: PASSWORD,
-      port: 0,
-    });
+    stack = await startPlanetScale({ tempPrefix: "ps-emulator-", username: USERNAME, password: PASSWORD });
+    ({ db, emulator } = stack);
     direct = await mysql.createConnection({ uri: db.url });
     endpoint = `http://127.0.0.1:${emulator.port}`;
     auth = `Basic ${btoa(`${USERNAME}:${PASSWORD}`)}`;
@@ -85,9 +71,7 @@ describe.runIf(runnable)("PlanetScale emulator", () => {
 
   afterAll(async () => {
     await direct?.end();
-    await emulator?.close();
-    await db?.stop();
-    fs.rmSync(dataRoot, { recursive: true, force: true });
+    await stack?.stop();
   });
 
   async function carCount(): Promise<number> {
