@@ -5,6 +5,8 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { DatabaseError } from "@planetscale/database";
+import { expect } from "vitest";
 import { findMysqlServer, type MysqlBackend, startMariaDb } from "../../emulators/backends/mariadb.ts";
 import { type PlanetScaleEmulator, startPlanetScaleEmulator } from "../../emulators/planetscale/server.ts";
 
@@ -71,4 +73,21 @@ export async function startPlanetScale(options: {
     await stop();
     throw error;
   }
+}
+
+/**
+ * The DatabaseError a promise rejects with (fails the test if it resolves or throws something else).
+ *
+ * @example
+ * ```ts
+ * expect((await databaseError(conn.execute("selec 1"))).body.code).toBe("INVALID_ARGUMENT");
+ * ```
+ */
+export async function databaseError(promise: Promise<unknown>): Promise<DatabaseError> {
+  const error = await promise.then(
+    () => undefined,
+    (reason: unknown) => reason,
+  );
+  expect(error).toBeInstanceOf(DatabaseError);
+  return error as DatabaseError;
 }

@@ -2,25 +2,20 @@
  * The database behind the PlanetScale emulator dies mid-test (SIGKILL, no clean shutdown) and comes back: clients
  * get a fast 503 meanwhile, lost transactions are reported, and everything recovers without restarting the emulator.
  */
-import { connect, DatabaseError } from "@planetscale/database";
+import { connect } from "@planetscale/database";
 import type { Connection as MysqlConnection, RowDataPacket } from "mysql2/promise";
 import mysql from "mysql2/promise";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { MysqlBackend } from "../../emulators/backends/mariadb.ts";
 import type { PlanetScaleEmulator } from "../../emulators/planetscale/server.ts";
-import { mysqlRunnable, type PlanetScaleStack, startPlanetScale } from "./planetscale-harness.ts";
+import {
+  databaseError,
+  mysqlRunnable,
+  type PlanetScaleStack,
+  startPlanetScale,
+} from "./planetscale-harness.ts";
 
 const runnable = mysqlRunnable("planetscale-outage");
-
-/** The DatabaseError a promise rejects with (fails the test if it resolves or throws something else). */
-async function databaseError(promise: Promise<unknown>): Promise<DatabaseError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(DatabaseError);
-  return error as DatabaseError;
-}
 
 describe.runIf(runnable)("PlanetScale emulator when its database dies", () => {
   let stack: PlanetScaleStack | undefined;

@@ -2,13 +2,18 @@
  * The PlanetScale emulator as the real `@planetscale/database` driver sees it: results, errors, sessions and
  * transactions, parallelism, idle reaping, auth and HTTP edge cases, against a real MariaDB.
  */
-import { connect, DatabaseError } from "@planetscale/database";
+import { connect } from "@planetscale/database";
 import type { Connection as MysqlConnection, RowDataPacket } from "mysql2/promise";
 import mysql from "mysql2/promise";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { MysqlBackend } from "../../emulators/backends/mariadb.ts";
 import { type PlanetScaleEmulator, startPlanetScaleEmulator } from "../../emulators/planetscale/server.ts";
-import { mysqlRunnable, type PlanetScaleStack, startPlanetScale } from "./planetscale-harness.ts";
+import {
+  databaseError,
+  mysqlRunnable,
+  type PlanetScaleStack,
+  startPlanetScale,
+} from "./planetscale-harness.ts";
 
 const runnable = mysqlRunnable("planetscale emulator");
 
@@ -24,16 +29,6 @@ async function eventually(what: string, check: () => Promise<boolean>, timeoutMs
     if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
-}
-
-/** The DatabaseError a promise rejects with (fails the test if it resolves or throws something else). */
-async function databaseError(promise: Promise<unknown>): Promise<DatabaseError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(DatabaseError);
-  return error as DatabaseError;
 }
 
 describe.runIf(runnable)("PlanetScale emulator", () => {

@@ -116,3 +116,39 @@ export function toIsoUtc(value: string): string {
   const iso = value.includes("T") ? value : `${value.replace(" ", "T")}Z`;
   return new Date(iso).toISOString();
 }
+
+/**
+ * The SET clause and its arguments for the fields a patch changes. `toColumn` maps an API field to the dialect's
+ * column and stored value. Column names come from the validated schema's keys, never from the request's raw text.
+ *
+ * @example
+ * ```ts
+ * assignmentsOf({ price: "10" }, (name, value) => [name, value]); // { sql: "price = ?", args: ["10"] }
+ * ```
+ */
+export function assignmentsOf(
+  patch: CarPatch,
+  toColumn: (name: string, value: unknown) => [string, unknown],
+) {
+  const sets = Object.entries(patch)
+    .filter(([, value]) => value !== undefined)
+    .map(([name, value]) => toColumn(name, value));
+  return { sql: sets.map(([column]) => `${column} = ?`).join(", "), args: sets.map(([, value]) => value) };
+}
+
+/**
+ * The stats answer from per-make rows, whichever dialect counted them (as numbers or as decimal strings).
+ *
+ * @example
+ * ```ts
+ * toStats([{ make: "Ford", count: "2", avg_cents: "150" }]); // { byMake: [{ make: "Ford", count: 2, avgPrice: "1.50" }], total: 2 }
+ * ```
+ */
+export function toStats(rows: { make: string; count: number | string; avg_cents: number | string }[]): Stats {
+  const byMake = rows.map((row) => ({
+    make: row.make,
+    count: Number(row.count),
+    avgPrice: formatCents(Number(row.avg_cents)),
+  }));
+  return { byMake, total: byMake.reduce((sum, row) => sum + row.count, 0) };
+}

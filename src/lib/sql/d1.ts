@@ -1,5 +1,6 @@
 import { ApiError } from "../errors.ts";
 import {
+  assignmentsOf,
   type Car,
   type CarPatch,
   type CarStore,
@@ -10,6 +11,7 @@ import {
   toCents,
   toIsoUtc,
   toSpecs,
+  toStats,
 } from "./cars.ts";
 
 interface CarRow {
@@ -109,14 +111,10 @@ export class D1Cars implements CarStore {
   }
 
   async update(id: string, patch: CarPatch) {
-    const sets = Object.entries(patch)
-      .filter(([, value]) => value !== undefined)
-      .map(([name, value]) => toColumn(name, value));
-    // Column names come from the validated schema's keys, never from the request's raw text.
-    const assignments = sets.map(([column]) => `${column} = ?`).join(", ");
+    const { sql, args } = assignmentsOf(patch, toColumn);
     const [row] = await this.#all<CarRow>(
-      `UPDATE cars SET ${assignments} WHERE id = ? RETURNING ${columns}`,
-      ...sets.map(([, value]) => value),
+      `UPDATE cars SET ${sql} WHERE id = ? RETURNING ${columns}`,
+      ...args,
       Number(id),
     );
     return row ? toCar(row) : null;
@@ -135,12 +133,7 @@ export class D1Cars implements CarStore {
     const rows = await this.#all<{ make: string; count: number; avg_cents: number }>(
       "SELECT make, COUNT(*) AS count, ROUND(AVG(price_cents)) AS avg_cents FROM cars GROUP BY make ORDER BY make",
     );
-    const byMake = rows.map((row) => ({
-      make: row.make,
-      count: row.count,
-      avgPrice: formatCents(row.avg_cents),
-    }));
-    return { byMake, total: byMake.reduce((sum, row) => sum + row.count, 0) };
+    return toStats(rows);
   }
 
   async ping() {

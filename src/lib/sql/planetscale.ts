@@ -1,6 +1,7 @@
 import { Client, cast, DatabaseError, type Field } from "@planetscale/database";
 import { ApiError } from "../errors.ts";
 import {
+  assignmentsOf,
   type Car,
   type CarPatch,
   type CarStore,
@@ -11,6 +12,7 @@ import {
   toCents,
   toIsoUtc,
   toSpecs,
+  toStats,
 } from "./cars.ts";
 
 /** How long one SQL round trip may take before the request answers 504. */
@@ -77,6 +79,11 @@ function toCar(row: CarRow): Car {
   };
 }
 
+// Only specs differ between the API and the MySQL columns: they are stored as canonical JSON text.
+function toColumn(name: string, value: unknown): [string, unknown] {
+  return [name, name === "specs" && value ? JSON.stringify(canonicalJson(value)) : value];
+}
+
 // MySQL DATETIME(3) literal in UTC: the driver would otherwise send a Date without its zone.
 function toMysqlDatetime(date: Date): string {
   return date.toISOString().replace("T", " ").replace("Z", "");
@@ -136,14 +143,9 @@ export class PlanetScaleCars implements CarStore {
   }
 
   async update(id: string, patch: CarPatch) {
-    const sets = Object.entries(patch).filter(([, value]) => value !== undefined);
-    const args = sets.map(([name, value]) =>
-      name === "specs" && value ? JSON.stringify(canonicalJson(value)) : value,
-    );
-    // Column names come from the validated schema's keys, never from the request's raw text.
-    const assignments = sets.map(([name]) => `${name} = ?`).join(", ");
+    const { sql, args } = assignmentsOf(patch, toColumn);
     const result = await this.#client
-      .execute(`UPDATE cars SET ${assignments} WHERE id = ?`, [...args, id])
+      .execute(`UPDATE cars SET ${sql} WHERE id = ?`, [...args, id])
       .catch(rethrowAsApiError);
     // PlanetScale counts matched rows (CLIENT_FOUND_ROWS), so an update that changes nothing is still found.
     return result.rowsAffected === 0 ? null : this.get(id);
@@ -158,12 +160,7 @@ export class PlanetScaleCars implements CarStore {
     const rows = await this.#rows<{ make: string; count: string; avg_cents: string }>(
       "SELECT make, COUNT(*) AS count, ROUND(AVG(price) * 100) AS avg_cents FROM cars GROUP BY make ORDER BY make",
     );
-    const byMake = rows.map((row) => ({
-      make: row.make,
-      count: Number(row.count),
-      avgPrice: formatCents(Number(row.avg_cents)),
-    }));
-    return { byMake, total: byMake.reduce((sum, row) => sum + row.count, 0) };
+    return toStats(rows);
   }
 
   async ping() {
