@@ -6,12 +6,12 @@ import { corsFromEnv } from "./middleware/cors.ts";
 import { handleError, notFoundOrWrongMethod } from "./middleware/errors.ts";
 import { jsonUtf8 } from "./middleware/json-utf8.ts";
 import { rateLimit } from "./middleware/rate-limit.ts";
-import { crawl } from "./routes/crawl.ts";
+import { crawlRoutes } from "./routes/crawl.ts";
 import { fetchRoutes } from "./routes/fetch.ts";
-import { meta } from "./routes/meta.ts";
-import { redis } from "./routes/redis.ts";
-import { sql } from "./routes/sql.ts";
-import { timing as timingRoutes } from "./routes/timing.ts";
+import { metaRoutes } from "./routes/meta.ts";
+import { redisRoutes } from "./routes/redis.ts";
+import { sqlRoutes } from "./routes/sql.ts";
+import { timingRoutes } from "./routes/timing.ts";
 
 const app = createRouter();
 
@@ -22,12 +22,12 @@ app.use(jsonUtf8());
 app.use(corsFromEnv());
 app.use(rateLimit());
 
-app.route("/", meta);
-app.route("/redis", redis);
-app.route("/sql", sql);
+app.route("/", metaRoutes);
+app.route("/redis", redisRoutes);
+app.route("/sql", sqlRoutes);
 app.route("/timing", timingRoutes);
 app.route("/", fetchRoutes);
-app.route("/", crawl);
+app.route("/", crawlRoutes);
 
 app.doc31("/openapi.json", {
   openapi: "3.1.0",

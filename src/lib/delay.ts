@@ -1,5 +1,6 @@
 import type { Bindings } from "../env.ts";
 import { ApiError } from "./errors.ts";
+import { isHttpUrl } from "./instances.ts";
 
 /** When one awaited step ran, in ms since the start of the request that awaited it. */
 export interface Step {
@@ -19,29 +20,51 @@ export interface Step {
  * ```
  */
 export async function waitOnUpstream(env: Bindings, ms: number): Promise<void> {
-  const response = await callUpstream(env, ms).catch((cause: unknown) => {
-    throw new ApiError(
-      "backend_unavailable",
-      "The delay upstream is unreachable; check DELAY_UPSTREAM_URL.",
-      {
-        cause,
-      },
-    );
-  });
-  // Reading the body releases the connection slot; a leftover body would count against the 6-connection limit.
-  await response.arrayBuffer();
-  if (!response.ok) {
-    throw new ApiError("backend_error", `The delay upstream answered HTTP ${response.status}.`);
+  // The upstream gets its delay plus a grace period to answer and send its small body, never forever.
+  const signal = AbortSignal.timeout(ms + UPSTREAM_GRACE_MS);
+  try {
+    const response = await callUpstream(env, ms, signal);
+    // Reading the body releases the connection slot; a leftover body would count against the 6-connection limit.
+    await response.arrayBuffer();
+    if (!response.ok) {
+      throw new ApiError("backend_error", `The delay upstream answered HTTP ${response.status}.`);
+    }
+  } catch (error) {
+    throw upstreamError(error, ms);
   }
 }
 
-function callUpstream(env: Bindings, ms: number): Promise<Response> {
-  if (env.DELAY_UPSTREAM_URL) {
-    const url = new URL(env.DELAY_UPSTREAM_URL);
-    url.searchParams.set("ms", String(ms));
-    return fetch(url);
+/** How long past the requested delay the upstream may take before the step answers 504. */
+const UPSTREAM_GRACE_MS = 5_000;
+
+function upstreamError(error: unknown, ms: number): ApiError {
+  if (error instanceof ApiError) return error;
+  if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) {
+    return new ApiError(
+      "backend_timeout",
+      `The delay upstream did not answer within ${ms + UPSTREAM_GRACE_MS} ms.`,
+      {
+        cause: error,
+      },
+    );
   }
-  return env.SELF.fetch(`https://self.internal/timing/delay?ms=${ms}`);
+  return new ApiError("backend_unavailable", "The delay upstream is unreachable; check DELAY_UPSTREAM_URL.", {
+    cause: error,
+  });
+}
+
+async function callUpstream(env: Bindings, ms: number, signal: AbortSignal): Promise<Response> {
+  if (!env.DELAY_UPSTREAM_URL)
+    return env.SELF.fetch(`https://self.internal/timing/delay?ms=${ms}`, { signal });
+  if (!isHttpUrl(env.DELAY_UPSTREAM_URL)) {
+    throw new ApiError(
+      "backend_unavailable",
+      "DELAY_UPSTREAM_URL must be an http(s) URL (or empty to use SELF).",
+    );
+  }
+  const url = new URL(env.DELAY_UPSTREAM_URL);
+  url.searchParams.set("ms", String(ms));
+  return fetch(url, { signal });
 }
 
 /**

@@ -30,7 +30,7 @@ export const ErrorSchema = z
   })
   .openapi("Error");
 
-export type ErrorBody = z.infer<typeof ErrorSchema>;
+type ErrorBody = z.infer<typeof ErrorSchema>;
 
 /**
  * A failure the client should see as-is: thrown anywhere, turned into the API.md error shape by `onError`.
@@ -70,29 +70,4 @@ export class ApiError extends Error {
  */
 export function errorBody(code: ErrorCode, message: string, requestId: string): ErrorBody {
   return { error: { code, message, requestId } };
-}
-
-/**
- * OpenAPI response entries for the error statuses a route can answer.
- *
- * @example
- * ```ts
- * responses: { 200: ok(Car, "The car"), ...errorResponses(400, 404) }
- * ```
- */
-export function errorResponses(...statuses: ContentfulStatusCode[]) {
-  return Object.fromEntries(
-    statuses.map((status) => [
-      status,
-      {
-        description: describeStatus(status),
-        content: { "application/json": { schema: ErrorSchema } },
-      },
-    ]),
-  );
-}
-
-function describeStatus(status: ContentfulStatusCode): string {
-  const codes = Object.entries(errorStatus).filter(([, s]) => s === status);
-  return codes.map(([code]) => code).join(" / ") || "error";
 }

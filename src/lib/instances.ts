@@ -33,5 +33,21 @@ export function parseInstanceList<K extends string>(
 
 function hasStringKeys<K extends string>(entry: unknown, keys: readonly K[]): entry is Record<K, string> {
   if (typeof entry !== "object" || entry === null) return false;
-  return keys.every((key) => typeof (entry as Record<string, unknown>)[key] === "string");
+  const values = entry as Record<string, unknown>;
+  return (
+    keys.every((key) => typeof values[key] === "string") && (!("url" in values) || isHttpUrl(values.url))
+  );
+}
+
+/**
+ * Whether a configured backend URL is one the HTTP clients accept: absolute `http:` or `https:`. Checked up front,
+ * because the clients throw on a bad one while being constructed, outside any request's error mapping.
+ *
+ * @example
+ * ```ts
+ * if (!isHttpUrl(env.DATABASE_URL)) throw new ApiError("backend_unavailable", "DATABASE_URL is not an http(s) URL.");
+ * ```
+ */
+export function isHttpUrl(value: unknown): value is string {
+  return typeof value === "string" && /^https?:\/\/\S+$/i.test(value) && URL.canParse(value);
 }

@@ -1,7 +1,8 @@
 import { Redis } from "@upstash/redis/cloudflare";
 import type { Bindings } from "../env.ts";
 import { ApiError } from "./errors.ts";
-import { parseInstanceList } from "./instances.ts";
+import { type HealthCheck, probe } from "./health.ts";
+import { isHttpUrl, parseInstanceList } from "./instances.ts";
 
 /** One Upstash database as configured: the primary, or an entry of REDIS_INSTANCES. */
 export interface RedisInstance {
@@ -66,6 +67,12 @@ export function primaryRedis(env: Bindings): RedisInstance {
     throw new ApiError(
       "backend_unavailable",
       "Redis is not configured: set UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN (`npm run dev` sets them locally).",
+    );
+  }
+  if (!isHttpUrl(env.UPSTASH_REDIS_REST_URL)) {
+    throw new ApiError(
+      "backend_unavailable",
+      "UPSTASH_REDIS_REST_URL must be the database's https:// REST URL.",
     );
   }
   return { name: "primary", url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN };
@@ -134,18 +141,14 @@ export function redisError(error: unknown): ApiError {
  * const probes = { redis: checkRedis };
  * ```
  */
-export async function checkRedis(env: Bindings) {
-  if (!env.UPSTASH_REDIS_REST_URL || !env.UPSTASH_REDIS_REST_TOKEN) {
+export const checkRedis: HealthCheck = (env) =>
+  probe(() => {
+    const instance = primaryRedis(env);
     return {
-      status: "unconfigured" as const,
-      message: "Set UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN.",
+      backend: `upstash ${new URL(instance.url).host}`,
+      ping: () =>
+        redisClient(instance)
+          .ping()
+          .catch((error: unknown) => Promise.reject(redisError(error))),
     };
-  }
-  const backend = `upstash ${new URL(env.UPSTASH_REDIS_REST_URL).host}`;
-  try {
-    await redisClient(primaryRedis(env)).ping();
-    return { status: "ok" as const, backend };
-  } catch (error) {
-    return { status: "degraded" as const, backend, message: redisError(error).message };
-  }
-}
+  });

@@ -1,4 +1,4 @@
-import { OpenAPIHono, type z } from "@hono/zod-openapi";
+import { OpenAPIHono } from "@hono/zod-openapi";
 import type { ZodError } from "zod";
 import type { AppEnv } from "../env.ts";
 import { ApiError } from "./errors.ts";
@@ -37,16 +37,4 @@ function validationError(error: ZodError, target: string): ApiError {
   const detail = issue.message.charAt(0).toLowerCase() + issue.message.slice(1);
   const subject = field ? `${where} \`${field}\`` : target === "json" ? "Request body" : where;
   return new ApiError("invalid_request", `${subject}: ${detail.replace(/\.$/, "")}.`, { cause: error });
-}
-
-/**
- * An OpenAPI response entry whose body is JSON of `schema`.
- *
- * @example
- * ```ts
- * responses: { 200: jsonResponse(Car, "The car"), ...errorResponses(404) }
- * ```
- */
-export function jsonResponse<T extends z.ZodType>(schema: T, description: string) {
-  return { description, content: { "application/json": { schema } } };
 }

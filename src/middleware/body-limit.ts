@@ -3,12 +3,12 @@ import { bodyLimit } from "hono/body-limit";
 import { ApiError } from "../lib/errors.ts";
 
 /**
- * Refuses bodies over `maxBytes` with 413, counting the bytes as they stream in, so a missing or lying
- * `content-length` cannot get a larger body through.
+ * Refuses bodies over `maxBytes` with 413: by `content-length` when the client sends one (the runtime holds the
+ * body to that length), else by counting the bytes as they stream in.
  *
  * @example
  * ```ts
- * app.use("/redis/*", limitBody(2 * 1024 * 1024));
+ * createRoute({ method: "put", path: "/hashes/{key}", middleware: [limitBody(2 * 1024 * 1024)], ... });
  * ```
  */
 export function limitBody(maxBytes: number): MiddlewareHandler {

@@ -1,9 +1,10 @@
 import type { Context, MiddlewareHandler } from "hono";
+import ipaddr from "ipaddr.js";
 import type { AppEnv } from "../env.ts";
 import { ApiError } from "../lib/errors.ts";
 
 /** Route classes with their own budgets: cheap reads, writes, and fan-out that costs many subrequests. */
-export type RateClass = "read" | "write" | "fanout";
+type RateClass = "read" | "write" | "fanout";
 
 const bindingFor = {
   read: "RATE_LIMIT_READ",
@@ -43,10 +44,29 @@ export function rateLimit(): MiddlewareHandler<AppEnv> {
     const ip = c.req.header("cf-connecting-ip");
     if (!ip || c.env.RATE_LIMITS === "off") return next();
     const rateClass = classify(c.req.method, c.req.path);
-    const { success } = await c.env[bindingFor[rateClass]].limit({ key: `${rateClass}:${ip}` });
+    const { success } = await c.env[bindingFor[rateClass]].limit({ key: `${rateClass}:${clientKey(ip)}` });
     if (!success) throw tooMany(c, rateClass);
     return next();
   };
+}
+
+/**
+ * Who a request counts against: the IPv4 address, or the /64 of an IPv6 one, since one IPv6 client usually holds
+ * a whole /64 and could otherwise take a fresh budget from every address in it.
+ *
+ * @example
+ * ```ts
+ * clientKey("2001:db8:1:2:aaaa::1"); // "2001:db8:1:2::/64"
+ * ```
+ */
+export function clientKey(ip: string): string {
+  if (!ipaddr.IPv6.isValid(ip)) return ip;
+  const address = ipaddr.IPv6.parse(ip);
+  if (address.isIPv4MappedAddress()) return address.toIPv4Address().toString();
+  return `${address.parts
+    .slice(0, 4)
+    .map((part) => part.toString(16))
+    .join(":")}::/64`;
 }
 
 function tooMany(c: Context<AppEnv>, rateClass: RateClass): ApiError {

@@ -2,22 +2,20 @@ import type { MiddlewareHandler } from "hono";
 import { type AppEnv, isProduction } from "../env.ts";
 import { ApiError } from "../lib/errors.ts";
 
-const writeMethods = new Set(["PUT", "PATCH", "POST", "DELETE"]);
 const encoder = new TextEncoder();
 
 /**
- * Guards writes with `Authorization: Bearer <API_TOKEN>`. Without a configured token, writes are open in
+ * Guards a write route with `Authorization: Bearer <API_TOKEN>`. Without a configured token, writes are open in
  * development and refused (403) in production, so a deploy that forgot its secret cannot be written to.
- * Reads pass untouched.
+ * Mount it on the write routes only; reads stay open.
  *
  * @example
  * ```ts
- * redis.use("/hashes/*", requireWriteToken());
+ * createRoute({ method: "put", path: "/hashes/{key}", middleware: [requireWriteToken()], ... });
  * ```
  */
 export function requireWriteToken(): MiddlewareHandler<AppEnv> {
   return async function requireWriteToken(c, next) {
-    if (!writeMethods.has(c.req.method)) return next();
     const expected = c.env.API_TOKEN;
     if (!expected) {
       if (isProduction(c.env)) {

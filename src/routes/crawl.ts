@@ -1,14 +1,13 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { wrapTime } from "hono/timing";
 import { isProduction } from "../env.ts";
-import { errorResponses } from "../lib/errors.ts";
 import { subrequestBudgetOf } from "../lib/fanout/budget.ts";
-import { type CrawlPage as CrawledPage, type CrawlReport, crawl as runCrawl } from "../lib/fanout/crawler.ts";
+import { type CrawlPage, type CrawlReport, CrawlReportSchema, crawl } from "../lib/fanout/crawler.ts";
 import { createFanout, type FanoutOptions } from "../lib/fanout/engine.ts";
-import { FetchFailureSchema } from "../lib/fanout/failure.ts";
 import { ndjsonResponse, wantsNdjson, withNdjson } from "../lib/fanout/ndjson.ts";
 import { normalizeUrl } from "../lib/fanout/normalize.ts";
 import { requireTarget } from "../lib/fanout/target-guard.ts";
+import { errorResponses } from "../lib/openapi.ts";
 import { createRouter } from "../lib/router.ts";
 
 const CrawlQuery = z.object({
@@ -33,48 +32,6 @@ const CrawlQuery = z.object({
   }),
 });
 
-const CrawlPage = z
-  .object({
-    url: z.string(),
-    depth: z.number().int(),
-    status: z.number().int().optional(),
-    redirectedTo: z
-      .string()
-      .optional()
-      .openapi({ description: "Where redirects ended, when there were any." }),
-    title: z.string().optional(),
-    links: z.number().int().openapi({
-      description:
-        "How many distinct same-origin links the page has, after normalisation, seen before or not.",
-    }),
-    ms: z.number(),
-    startMs: z.number().openapi({ description: "When it got its slot, in ms since the crawl began." }),
-    endMs: z.number(),
-    error: FetchFailureSchema.optional(),
-  })
-  .openapi("CrawlPage");
-
-const CrawlStats = z.object({
-  fetched: z.number().int().openapi({ description: "Pages that answered 2xx or 3xx." }),
-  failed: z.number().int().openapi({ description: "Pages with an error or a 4xx/5xx status." }),
-  skippedByRobots: z.number().int(),
-  maxInFlight: z.number().int().openapi({ description: "The peak number of subrequests in flight." }),
-  subrequests: z
-    .number()
-    .int()
-    .openapi({ description: "Subrequests made, robots.txt and redirects included." }),
-  budgetExhausted: z.boolean().openapi({ description: "Whether the subrequest budget cut the crawl short." }),
-  robots: z.enum(["file", "none", "unreachable"]).openapi({
-    description:
-      "`file`: robots.txt was read and obeyed; `none`: there is none (4xx), so all is allowed; " +
-      "`unreachable`: it failed (5xx, timeout, network), so nothing is crawled, as RFC 9309 asks.",
-  }),
-});
-
-const CrawlResult = z
-  .object({ start: z.string(), pages: z.array(CrawlPage), elapsedMs: z.number(), stats: CrawlStats })
-  .openapi("CrawlReport");
-
 const crawlRoute = createRoute({
   method: "get",
   path: "/crawl",
@@ -87,6 +44,11 @@ const crawlRoute = createRoute({
     "origin and checked against robots.txt. URLs are deduplicated after normalisation: fragment dropped, " +
     "host lowercased, default port removed, empty query removed; a trailing slash is significant (`/a` and " +
     "`/a/` are different pages, but a redirect from one to the other is not fetched twice).\n\n" +
+    "Redirect targets count as seen: each is marked before it is requested, and a redirect to a URL already " +
+    "seen (crawled, or queued to be) is not followed. That page's entry then keeps the redirect's 3xx " +
+    "`status` with `redirectedTo` naming the target, no `error`, no `title` and 0 `links`, and counts as " +
+    "fetched; the target is requested at most once, in its own entry or in the entry whose redirect reached it " +
+    "first. A redirect back to a URL of its own chain is a loop, followed until `too_many_redirects`.\n\n" +
     "Breadth-first by level: depth d+1 starts when depth d is done, so `maxPages` keeps the shallowest pages " +
     "and `pages` lists them in discovery order. A failing page is reported in its own entry; a refused start " +
     "URL is a 400.\n\n" +
@@ -100,7 +62,7 @@ const crawlRoute = createRoute({
     200: {
       description: "The pages, in breadth-first discovery order",
       content: withNdjson(
-        { "application/json": { schema: CrawlResult } },
+        { "application/json": { schema: CrawlReportSchema } },
         "One JSON object a line: a `page` as each completes, then the `summary`.",
       ),
     },
@@ -116,14 +78,14 @@ const crawlRoute = createRoute({
  * app.route("/", crawl); // GET /crawl?url=https://example.com/&maxPages=10
  * ```
  */
-export const crawl = createRouter().openapi(crawlRoute, async (c) => {
+export const crawlRoutes = createRouter().openapi(crawlRoute, async (c) => {
   const { url, maxPages, maxDepth, concurrency, timeoutMs } = c.req.valid("query");
   const production = isProduction(c.env);
   const target = requireTarget(url, "Query parameter `url`", { production });
   const start = normalizeUrl(target) ?? target;
   const options: FanoutOptions = { concurrency, timeoutMs, subrequests: subrequestBudgetOf(c.env) };
-  const crawlWith = (fanout: FanoutOptions, onPage?: (page: CrawledPage) => void) =>
-    runCrawl({ start, maxPages, maxDepth, production, fanout: createFanout(fanout), onPage });
+  const crawlWith = (fanout: FanoutOptions, onPage?: (page: CrawlPage) => void) =>
+    crawl({ start, maxPages, maxDepth, production, fanout: createFanout(fanout), onPage });
 
   if (wantsNdjson(c.req.header("accept"))) {
     return ndjsonResponse(c, async function streamPages(out) {

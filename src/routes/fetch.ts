@@ -1,12 +1,12 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { wrapTime } from "hono/timing";
 import { isProduction } from "../env.ts";
-import { errorResponses } from "../lib/errors.ts";
 import { subrequestBudgetOf } from "../lib/fanout/budget.ts";
 import { createFanout, type Fanout, type TimedOutcome } from "../lib/fanout/engine.ts";
 import { FetchFailureSchema } from "../lib/fanout/failure.ts";
 import { ndjsonResponse, wantsNdjson, withNdjson } from "../lib/fanout/ndjson.ts";
 import { guardHop, requireTarget } from "../lib/fanout/target-guard.ts";
+import { errorResponses } from "../lib/openapi.ts";
 import { createRouter } from "../lib/router.ts";
 import { limitBody } from "../middleware/body-limit.ts";
 

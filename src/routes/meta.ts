@@ -2,8 +2,8 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { Scalar } from "@scalar/hono-api-reference";
 import { html } from "hono/html";
 import { runHealthChecks } from "../lib/health.ts";
+import { probes } from "../lib/probes.ts";
 import { createRouter } from "../lib/router.ts";
-import { probes } from "./probes.ts";
 
 const patterns = [
   { name: "Redis hashes", path: "/redis", example: "/redis/hashes/car" },
@@ -62,14 +62,14 @@ const healthRoute = createRoute({
 });
 
 /** The index, /health, and the API reference generated from the same schemas that validate requests. */
-export const meta = createRouter()
+export const metaRoutes = createRouter()
   .openapi(indexRoute, (c) => {
     const body = { name: "edge-async-patterns", docs: "/docs", patterns };
     if (c.req.header("accept")?.includes("text/html")) return c.html(renderIndex(body.patterns), 200);
     return c.json(body, 200);
   })
   .openapi(healthRoute, async (c) => {
-    const health = await runHealthChecks(c.env, probes);
+    const health = await runHealthChecks(c, probes);
     return c.json(health, health.status === "ok" ? 200 : 503);
   })
   .get("/docs", Scalar({ url: "/openapi.json", pageTitle: "edge-async-patterns API" }));

@@ -2,9 +2,11 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { wrapTime } from "hono/timing";
 import type { AppEnv } from "../env.ts";
-import { ApiError, errorResponses } from "../lib/errors.ts";
+import { queryEach } from "../lib/each-backend.ts";
+import { ApiError } from "../lib/errors.ts";
+import { errorResponses, jsonResponse } from "../lib/openapi.ts";
 import { allRedis, primaryRedis, type RedisInstance, redisClient, redisError } from "../lib/redis.ts";
-import { createRouter, jsonResponse } from "../lib/router.ts";
+import { createRouter } from "../lib/router.ts";
 import { limitBody } from "../middleware/body-limit.ts";
 import { requireWriteToken } from "../middleware/write-auth.ts";
 import { Fanout, FieldParam, Hash, HashBody, HashField, KeyParam, TtlQuery } from "../schemas/redis.ts";
@@ -17,10 +19,15 @@ const writeErrors = errorResponses(400, 401, 403, 413, 415, 502, 503, 504);
 const readErrors = errorResponses(400, 404, 502, 503, 504);
 const noContent = { description: "Deleted" };
 
+// Route-level, so an unknown path or method still answers 404/405 before any token is asked for.
+// Bodies: 100 fields of up to 16 KiB each, plus names and JSON punctuation.
+const writeGuards = [requireWriteToken(), limitBody(2 * 1024 * 1024)];
+
 const routes = {
   put: createRoute({
     method: "put",
     path: "/hashes/{key}",
+    middleware: writeGuards,
     tags,
     summary: "Replace a hash (hmset_dict)",
     request: { ...hashPath, query: TtlQuery, ...body },
@@ -29,6 +36,7 @@ const routes = {
   patch: createRoute({
     method: "patch",
     path: "/hashes/{key}",
+    middleware: writeGuards,
     tags,
     summary: "Merge fields into a hash, keeping its TTL",
     request: { ...hashPath, ...body },
@@ -53,6 +61,7 @@ const routes = {
   delete: createRoute({
     method: "delete",
     path: "/hashes/{key}",
+    middleware: writeGuards,
     tags,
     summary: "Delete a hash",
     request: hashPath,
@@ -61,6 +70,7 @@ const routes = {
   deleteField: createRoute({
     method: "delete",
     path: "/hashes/{key}/fields/{field}",
+    middleware: writeGuards,
     tags,
     summary: "Delete one field",
     request: fieldPath,
@@ -111,12 +121,7 @@ function hashNotFound(key: string): ApiError {
 }
 
 /** Redis hashes: the tutorial's hmset_dict / hgetall, one round trip per request. */
-export const redis = createRouter();
-redis.use("/hashes/*", requireWriteToken());
-// 100 fields of up to 16 KiB each, plus names and JSON punctuation.
-redis.use("/hashes/*", limitBody(2 * 1024 * 1024));
-
-redis
+export const redisRoutes = createRouter()
   .openapi(routes.put, async (c) => {
     const { key } = c.req.valid("param");
     const { ttl } = c.req.valid("query");
@@ -169,27 +174,13 @@ redis
   })
   .openapi(routes.fanout, async (c) => {
     const { key } = c.req.valid("param");
-    const instances = allRedis(c.env);
-    const started = performance.now();
-    const entries = await wrapTime(
+    const readHash = async (instance: RedisInstance) => ({
+      fields: toFieldMap(await redisClient(instance).hgetall(key)),
+    });
+    const { entries, elapsedMs, sumMs } = await wrapTime(
       c,
       "redis",
-      Promise.all(instances.map((instance) => readFrom(instance, key))),
+      queryEach(allRedis(c.env), readHash, redisError),
     );
-    const elapsedMs = Math.round(performance.now() - started);
-    const sumMs = entries.reduce((sum, entry) => sum + entry.ms, 0);
     return c.json({ key, instances: entries, elapsedMs, sumMs }, 200);
   });
-
-/** One database's answer; its failure stays in its own entry so the others still report. */
-async function readFrom(instance: RedisInstance, key: string) {
-  const started = performance.now();
-  const elapsed = () => Math.round(performance.now() - started);
-  try {
-    const all = await redisClient(instance).hgetall(key);
-    return { name: instance.name, ok: true, fields: toFieldMap(all), ms: elapsed() };
-  } catch (error) {
-    const { code, message } = redisError(error);
-    return { name: instance.name, ok: false, error: { code, message }, ms: elapsed() };
-  }
-}

@@ -2,9 +2,12 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { wrapTime } from "hono/timing";
 import type { AppEnv } from "../env.ts";
-import { ApiError, errorResponses } from "../lib/errors.ts";
-import { createRouter, jsonResponse } from "../lib/router.ts";
+import { queryEach } from "../lib/each-backend.ts";
+import { ApiError } from "../lib/errors.ts";
+import { errorResponses, jsonResponse } from "../lib/openapi.ts";
+import { createRouter } from "../lib/router.ts";
 import type { CarStore } from "../lib/sql/cars.ts";
+import { sqlError } from "../lib/sql/errors.ts";
 import { allCarStores, carStore } from "../lib/sql/index.ts";
 import { limitBody } from "../middleware/body-limit.ts";
 import { requireWriteToken } from "../middleware/write-auth.ts";
@@ -26,6 +29,10 @@ const jsonBody = <T extends z.ZodType>(schema: T) => ({
 });
 const backendErrors = [502, 503, 504] as const;
 
+// Route-level, so an unknown path or method still answers 404/405 before any token is asked for.
+// Bodies: a car is a few hundred bytes; specs are capped at 8 KiB.
+const writeGuards = [requireWriteToken(), limitBody(16 * 1024)];
+
 const routes = {
   list: createRoute({
     method: "get",
@@ -46,6 +53,7 @@ const routes = {
   create: createRoute({
     method: "post",
     path: "/cars",
+    middleware: writeGuards,
     tags,
     summary: "Insert a car",
     request: jsonBody(NewCarBody),
@@ -57,6 +65,7 @@ const routes = {
   update: createRoute({
     method: "patch",
     path: "/cars/{id}",
+    middleware: writeGuards,
     tags,
     summary: "Change some of a car's fields",
     request: { ...idPath, ...jsonBody(CarPatchBody) },
@@ -68,6 +77,7 @@ const routes = {
   remove: createRoute({
     method: "delete",
     path: "/cars/{id}",
+    middleware: writeGuards,
     tags,
     summary: "Delete a car",
     request: idPath,
@@ -99,14 +109,7 @@ function carNotFound(id: string): ApiError {
 }
 
 /** SQL: the tutorial's aiomysql connect / execute / fetchall, on PlanetScale over HTTP or on D1. */
-export const sql = createRouter();
-for (const path of ["/cars", "/cars/*"]) {
-  sql.use(path, requireWriteToken());
-  // A car is a few hundred bytes; specs are capped at 8 KiB.
-  sql.use(path, limitBody(16 * 1024));
-}
-
-sql
+export const sqlRoutes = createRouter()
   .openapi(routes.list, async (c) => {
     const { make, limit, cursor } = c.req.valid("query");
     // One extra row tells whether another page exists without a COUNT query.
@@ -144,29 +147,11 @@ sql
   })
   .openapi(routes.stats, async (c) => c.json(await query(c, (store) => store.stats()), 200))
   .openapi(routes.fanout, async (c) => {
-    const databases = allCarStores(c.env);
-    const started = performance.now();
-    const entries = await wrapTime(
+    const readStats = async ({ store }: { store: CarStore }) => ({ result: await store.stats() });
+    const { entries, elapsedMs, sumMs } = await wrapTime(
       c,
       "sql",
-      Promise.all(databases.map(({ name, store }) => statsOf(name, store))),
+      queryEach(allCarStores(c.env), readStats, sqlError),
     );
-    const elapsedMs = Math.round(performance.now() - started);
-    return c.json(
-      { databases: entries, elapsedMs, sumMs: entries.reduce((sum, entry) => sum + entry.ms, 0) },
-      200,
-    );
+    return c.json({ databases: entries, elapsedMs, sumMs }, 200);
   });
-
-/** One database's stats; its failure stays in its own entry so the others still report. */
-async function statsOf(name: string, store: CarStore) {
-  const started = performance.now();
-  const elapsed = () => Math.round(performance.now() - started);
-  try {
-    return { name, ok: true, result: await store.stats(), ms: elapsed() };
-  } catch (error) {
-    const { code, message } =
-      error instanceof ApiError ? error : new ApiError("backend_error", String(error));
-    return { name, ok: false, error: { code, message }, ms: elapsed() };
-  }
-}

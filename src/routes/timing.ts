@@ -1,8 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { wrapTime } from "hono/timing";
 import { runConcurrent, runSequential, type Step } from "../lib/delay.ts";
-import { errorResponses } from "../lib/errors.ts";
-import { createRouter, jsonResponse } from "../lib/router.ts";
+import { errorResponses, jsonResponse } from "../lib/openapi.ts";
+import { createRouter } from "../lib/router.ts";
 
 const tags = ["Async vs sync"];
 const TaskQuery = z.object({
@@ -45,7 +45,7 @@ const delayRoute = createRoute({
 
 const runResponses = {
   200: jsonResponse(RunSchema, "When each step started and ended"),
-  ...errorResponses(400, 502, 503),
+  ...errorResponses(400, 502, 503, 504),
 };
 function runRoute(path: "/sequential" | "/concurrent", summary: string) {
   return createRoute({
@@ -77,7 +77,7 @@ const compareRoute = createRoute({
       }),
       "Both wall times",
     ),
-    ...errorResponses(400, 502, 503),
+    ...errorResponses(400, 502, 503, 504),
   },
 });
 
@@ -88,7 +88,7 @@ function report(mode: "sequential" | "concurrent", tasks: number, ms: number, st
 }
 
 /** Async vs sync: the tutorial's `def` vs `async def` routes, with waits that are real subrequests. */
-export const timing = createRouter()
+export const timingRoutes = createRouter()
   .openapi(syncRoute, (c) => c.json({ mode: "sync" as const, at: new Date().toISOString() }, 200))
   .openapi(delayRoute, async (c) => {
     const { ms } = c.req.valid("query");

@@ -24,6 +24,9 @@ import type { AddressInfo } from "node:net";
  *   `/huge` (10 MiB of HTML, chunked), `/huge-declared` (the same with content-length), `/huge.bin`
  *   (10 MiB, not HTML). `/trouble/` links to one of each of these failures; `/stream/<key>/` links to
  *   `/held/<key>` and to a page that answers at once.
+ * - `/dup/`: 301 redirects onto pages a crawl already has. `/dup/docs/` links to `/dup/docs` (301 to
+ *   `/dup/docs/` itself), `/dup/b` and `/dup/alias` (301 to `/dup/b`); `/dup/twins/` links to `/dup/old-1`
+ *   and `/dup/old-2`, which both 301 to `/dup/new`.
  */
 export interface Origin {
   url: string;
@@ -172,6 +175,8 @@ function serve(state: SiteState, url: URL, res: ServerResponse) {
   if (path === "/site/data.json") return send(res, 200, "application/json", dataJson);
   if (path === "/site/broken.html") return send(res, 500, "text/plain", "Broken on purpose.");
   if (path === "/site/moved") return redirect(res, "/site/landing.html");
+  const moved = movedPermanently[path];
+  if (moved) return redirect(res, moved, 301);
   if (first === "grid")
     return send(res, 200, "text/html", gridPage(Number(second), third, fourth), Number(third));
   if (first === "chain") return send(res, 200, "text/html", chainPage(Number(second)));
@@ -204,8 +209,8 @@ function send(res: ServerResponse, status: number, type?: string, body = "", del
   }, delay);
 }
 
-function redirect(res: ServerResponse, location: string): void {
-  res.writeHead(302, { location, "content-type": "text/plain" });
+function redirect(res: ServerResponse, location: string, status = 302): void {
+  res.writeHead(status, { location, "content-type": "text/plain" });
   end(res, `See ${location}.`);
 }
 
@@ -291,6 +296,17 @@ const sitePages: Record<string, Page> = {
   "/site/landing-next.html": { title: "After the redirect", links: [] },
   "/site/secret.html": { title: "Secret", links: [] },
   "/private/report.html": { title: "Private", links: [] },
+  "/dup/docs/": { title: "Dup docs", links: ["/dup/docs", "/dup/b", "/dup/alias"] },
+  "/dup/b": { title: "Dup B", links: ["/dup/docs/"] },
+  "/dup/twins/": { title: "Twins", links: ["/dup/old-1", "/dup/old-2"] },
+  "/dup/new": { title: "New home", links: ["/dup/twins/", "/dup/old-1"] },
+};
+
+const movedPermanently: Record<string, string> = {
+  "/dup/docs": "/dup/docs/",
+  "/dup/alias": "/dup/b",
+  "/dup/old-1": "/dup/new",
+  "/dup/old-2": "/dup/new",
 };
 
 function render(page: Page, origin: string): string {

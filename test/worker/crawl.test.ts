@@ -103,6 +103,63 @@ describe("GET /crawl", () => {
     expect(requests).toHaveLength(14);
   });
 
+  it("does not follow a redirect to a page already crawled or queued, and requests that page once", async () => {
+    const site = await newSite();
+    const body = await crawl(site, "/dup/docs/", { maxDepth: 5 });
+    expect(paths(site, body.pages)).toEqual(["/dup/docs/", "/dup/docs", "/dup/b", "/dup/alias"]);
+    const byPath = new Map(body.pages.map((page) => [page.url.replace(site.url, ""), page]));
+    // `/dup/docs` redirects to the start page (crawled), `/dup/alias` to `/dup/b` (queued in the same level).
+    const redirects: [string, string][] = [
+      ["/dup/docs", "/dup/docs/"],
+      ["/dup/alias", "/dup/b"],
+    ];
+    for (const [from, to] of redirects) {
+      const page = byPath.get(from);
+      expect(page).toMatchObject({ depth: 1, status: 301, redirectedTo: `${site.url}${to}`, links: 0 });
+      expect(page).not.toHaveProperty("error");
+      expect(page).not.toHaveProperty("title");
+    }
+    expect(body.stats).toMatchObject({ fetched: 4, failed: 0, subrequests: 5 });
+
+    const { requests } = await site.stats();
+    expect(requests.filter((line) => line === "GET /dup/docs/")).toHaveLength(1);
+    expect(requests.filter((line) => line === "GET /dup/b")).toHaveLength(1);
+    expect([...requests].sort()).toEqual([
+      "GET /dup/alias",
+      "GET /dup/b",
+      "GET /dup/docs",
+      "GET /dup/docs/",
+      "GET /robots.txt",
+    ]);
+  });
+
+  it("requests a new redirect target once when two pages of one level redirect to it at once", async () => {
+    const site = await newSite();
+    const body = await crawl(site, "/dup/twins/", { maxDepth: 5 });
+    expect(paths(site, body.pages)).toEqual(["/dup/twins/", "/dup/old-1", "/dup/old-2"]);
+    const twins = body.pages.filter((page) => page.depth === 1);
+    expect(twins.map((page) => page.redirectedTo)).toEqual([`${site.url}/dup/new`, `${site.url}/dup/new`]);
+    // Whichever redirect answered first followed it; the other stopped at its 301 without a request.
+    const followed = twins.filter((page) => page.status === 200);
+    const stopped = twins.filter((page) => page.status === 301);
+    expect(followed).toHaveLength(1);
+    expect(followed[0]).toMatchObject({ title: "New home", links: 2 });
+    expect(stopped).toHaveLength(1);
+    expect(stopped[0]).toMatchObject({ links: 0 });
+    expect(stopped[0]).not.toHaveProperty("error");
+    expect(body.stats).toMatchObject({ fetched: 3, failed: 0, subrequests: 5 });
+
+    const { requests } = await site.stats();
+    expect(requests.filter((line) => line === "GET /dup/new")).toHaveLength(1);
+    expect([...requests].sort()).toEqual([
+      "GET /dup/new",
+      "GET /dup/old-1",
+      "GET /dup/old-2",
+      "GET /dup/twins/",
+      "GET /robots.txt",
+    ]);
+  });
+
   it("reports a start URL that robots.txt disallows as skipped, without requesting it", async () => {
     const site = await newSite();
     const body = await crawl(site, "/robots-blocked/page.html");

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Bindings } from "../../src/env.ts";
 import { REDIS_DEADLINE_MS } from "../../src/lib/redis.ts";
-import { SQL_DEADLINE_MS } from "../../src/lib/sql/planetscale.ts";
+import { SQL_DEADLINE_MS } from "../../src/lib/sql/errors.ts";
 import { call, jsonInit } from "./support.ts";
 
 /** What test/setup/faults.ts answers on `POST /start`. */
@@ -107,18 +107,18 @@ async function timed(backend: Backend, step: Step): Promise<Observation> {
 
 const wave = (backend: Backend) => Promise.all(steps(backend).map((step) => timed(backend, step)));
 
-/** Polls the pattern's first request (no fixed sleep: a short pause between tries) until it answers 200. */
+/**
+ * Polls whole waves (no fixed sleep: a short pause between tries) until every request answers 200: the emulator's
+ * shared and dedicated connections reconnect independently, so one success does not yet mean all are back.
+ */
 async function recovery(backend: Backend): Promise<number> {
   const began = Date.now();
-  const [first] = steps(backend);
-  if (!first) throw new Error("no request to poll");
   for (;;) {
-    const response = await call(first.path, first.init ?? {}, overrides[backend]);
-    await response.arrayBuffer();
-    if (response.status === 200) return Date.now() - began;
+    const statuses = (await wave(backend)).map((seen) => seen.status);
+    if (statuses.every((status) => status === 200)) return Date.now() - began;
     if (Date.now() - began > RECOVERY_DEADLINE_MS) {
       throw new Error(
-        `${backend} did not recover within ${RECOVERY_DEADLINE_MS} ms (last ${response.status})`,
+        `${backend} did not recover within ${RECOVERY_DEADLINE_MS} ms (last ${statuses.join(", ")})`,
       );
     }
     await new Promise((resolve) => setTimeout(resolve, 50));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { classify } from "../../src/middleware/rate-limit.ts";
+import { classify, clientKey } from "../../src/middleware/rate-limit.ts";
 import { call, expectError, jsonInit } from "./support.ts";
 
 describe("rate limits", () => {
@@ -12,6 +12,14 @@ describe("rate limits", () => {
     expect(classify("GET", "/redis/fanout/car")).toBe("fanout");
     expect(classify("GET", "/timing/compare")).toBe("fanout");
     expect(classify("GET", "/timing/delay")).toBe("read");
+  });
+
+  it("counts an IPv6 client by its /64 and an IPv4 client by its address", () => {
+    expect(clientKey("2001:db8:1:2:aaaa::1")).toBe("2001:db8:1:2::/64");
+    expect(clientKey("2001:db8:1:2:bbbb::9")).toBe(clientKey("2001:db8:1:2:aaaa::1"));
+    expect(clientKey("2001:db8:1:3::1")).not.toBe(clientKey("2001:db8:1:2::1"));
+    expect(clientKey("::ffff:198.51.100.7")).toBe("198.51.100.7");
+    expect(clientKey("198.51.100.7")).toBe("198.51.100.7");
   });
 
   it("answers 429 with retry-after once a client IP spends its fan-out budget", async () => {

@@ -19,6 +19,25 @@ describe("index, health and docs", () => {
     expect(await response.text()).toContain('href="/timing/compare?tasks=5&amp;ms=200"');
   });
 
+  it("reports each backend's check in /health, also as Server-Timing entries", async () => {
+    const response = await call("/health");
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({
+      status: "ok",
+      checks: { redis: { status: "ok" }, sql: { status: "ok" } },
+    });
+    expect(response.headers.get("server-timing")).toMatch(/redis;dur=.*sql;dur=|sql;dur=.*redis;dur=/);
+  });
+
+  it("answers 503 with the degraded check when a backend is down or not configured", async () => {
+    const response = await call("/health", {}, { UPSTASH_REDIS_REST_URL: undefined });
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({
+      status: "degraded",
+      checks: { redis: { status: "unconfigured" } },
+    });
+  });
+
   it("serves an interactive reference page for the OpenAPI document", async () => {
     const response = await call("/docs");
     expect(response.status).toBe(200);

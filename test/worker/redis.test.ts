@@ -195,6 +195,21 @@ describe("Redis hashes", () => {
     expect(message).toContain("UPSTASH_REDIS_REST_TOKEN");
   });
 
+  it("answers 503 naming UPSTASH_REDIS_REST_URL when it is not an http(s) URL", async () => {
+    const response = await call("/redis/hashes/car", {}, { UPSTASH_REDIS_REST_URL: "nope" });
+    expect(await expectError(response, 503, "backend_unavailable")).toContain("UPSTASH_REDIS_REST_URL");
+  });
+
+  it("asks for no token on a path or method that does not exist", async () => {
+    await expectError(await call("/redis/hashes/", jsonInit("PUT", { a: 1 }, "")), 404, "not_found");
+    const production = { ENVIRONMENT: "production", API_TOKEN: undefined };
+    await expectError(
+      await call("/redis/hashes/car", jsonInit("POST", { a: 1 }, ""), production),
+      405,
+      "method_not_allowed",
+    );
+  });
+
   it("answers 503 naming the variables when Redis is not configured", async () => {
     const response = await call("/redis/hashes/car", {}, { UPSTASH_REDIS_REST_URL: undefined });
     expect(await expectError(response, 503, "backend_unavailable")).toContain("UPSTASH_REDIS_REST_URL");
@@ -249,6 +264,12 @@ describe("Redis fan-out", () => {
       },
     ]);
     expect(body.sumMs).toBe(body.instances.reduce((sum, entry) => sum + entry.ms, 0));
+  });
+
+  it("answers 503 naming the variable when a REDIS_INSTANCES url is not a URL", async () => {
+    const instances = JSON.stringify([{ name: "bad", url: "nope", token: "x" }]);
+    const response = await call("/redis/fanout/car", {}, { REDIS_INSTANCES: instances });
+    expect(await expectError(response, 503, "backend_unavailable")).toContain("REDIS_INSTANCES");
   });
 
   it("answers 503 naming the variable when REDIS_INSTANCES is malformed", async () => {

@@ -213,6 +213,32 @@ describe("SQL fan-out", () => {
     expect(message).toContain("SQL_INSTANCES");
   });
 
+  it("answers 503 naming the variable when DATABASE_URL or an SQL_INSTANCES url is not a URL", async () => {
+    const badPrimary = await call("/sql/cars", {}, { DATABASE_URL: "nope" });
+    expect(await expectError(badPrimary, 503, "backend_unavailable")).toContain("DATABASE_URL");
+    const badExtra = await call(
+      "/sql/fanout",
+      {},
+      { SQL_INSTANCES: JSON.stringify([{ name: "x", url: "nope" }]) },
+    );
+    expect(await expectError(badExtra, 503, "backend_unavailable")).toContain("SQL_INSTANCES");
+  });
+
+  it("keeps ids above 2^53 exact on D1, so a neighbouring id never answers for them", async () => {
+    const d1 = { DATABASE_URL: undefined };
+    await testEnv.DB.prepare(
+      "INSERT INTO cars (id, make, model, year, price_cents) VALUES (9007199254740992, 'Big', 'Id', 2000, 100)",
+    ).run();
+    await expectError(await call("/sql/cars/9007199254740993", {}, d1), 404, "not_found");
+    await expectError(
+      await call("/sql/cars/9007199254740993", jsonInit("DELETE", undefined), d1),
+      404,
+      "not_found",
+    );
+    const car = (await (await call("/sql/cars/9007199254740992", {}, d1)).json()) as Car;
+    expect(car.id).toBe("9007199254740992");
+  });
+
   it("answers 503 when the database is unreachable", async () => {
     const response = await call("/sql/cars/1", {}, { DATABASE_URL: "http://user:pass@127.0.0.1:9" });
     await expectError(response, 503, "backend_unavailable");

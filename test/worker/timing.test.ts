@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { call, expectError } from "./support.ts";
+import { newSite } from "./test-site.ts";
 
 interface Run {
   mode: string;
@@ -76,6 +77,18 @@ describe("async vs sync", () => {
   ])("refuses %s with a 400 naming `%s`", async (path, field) => {
     const message = await expectError(await call(path), 400, "invalid_request");
     expect(message).toContain(`\`${field}\``);
+  });
+
+  // The step's deadline is its delay plus a 5 s grace period, so this test takes about 5 s.
+  it("answers 504 when the delay upstream never answers, instead of hanging", async () => {
+    const { url } = await newSite();
+    const response = await call("/timing/concurrent?tasks=1&ms=0", {}, { DELAY_UPSTREAM_URL: `${url}/hang` });
+    await expectError(response, 504, "backend_timeout");
+  }, 15_000);
+
+  it("answers 503 naming DELAY_UPSTREAM_URL when it is not a URL", async () => {
+    const response = await call("/timing/sequential?tasks=1&ms=0", {}, { DELAY_UPSTREAM_URL: "nope" });
+    expect(await expectError(response, 503, "backend_unavailable")).toContain("DELAY_UPSTREAM_URL");
   });
 
   it("reports an unreachable delay upstream as 503, not a stack trace", async () => {

@@ -1,9 +1,10 @@
+import { z } from "@hono/zod-openapi";
 import type { Fanout, TimedOutcome } from "./engine.ts";
-import { type FetchFailure, failure } from "./failure.ts";
+import { FetchFailureSchema, failure } from "./failure.ts";
 import type { HopCheck } from "./fetch-one.ts";
 import { extractLinks, isHtml, type PageLinks } from "./links.ts";
 import { normalizeUrl } from "./normalize.ts";
-import { loadRobots, type RobotsRules } from "./robots.ts";
+import { loadRobots, type RobotsRules, robotsSources } from "./robots.ts";
 import { guardHop } from "./target-guard.ts";
 
 export interface CrawlOptions {
@@ -20,48 +21,100 @@ export interface CrawlOptions {
   onPage?: (page: CrawlPage) => void;
 }
 
-export interface CrawlPage {
-  url: string;
-  depth: number;
-  status?: number;
-  /** Where redirects ended, when they did; links resolve against it. */
-  redirectedTo?: string;
-  title?: string;
-  /** Distinct same-origin links on the page, after normalisation (seen before or not). */
-  links: number;
-  ms: number;
-  startMs: number;
-  endMs: number;
-  error?: FetchFailure;
-}
+/**
+ * One page of a crawl, as clients see it; the schema is the type's only definition.
+ *
+ * @example
+ * ```ts
+ * const Page = CrawlPageSchema.extend({ type: z.literal("page") });
+ * ```
+ */
+export const CrawlPageSchema = z
+  .object({
+    url: z.string(),
+    depth: z.number().int(),
+    status: z.number().int().optional(),
+    redirectedTo: z
+      .string()
+      .optional()
+      .openapi({
+        description:
+          "Where redirects ended, when there were any: the last URL requested, which the page's links resolve " +
+          "against; or a redirect target the crawl had already seen (crawled or queued), which is not requested " +
+          "again: that entry keeps the redirect's 3xx `status`, with no `error`, no `title` and 0 `links`.",
+      }),
+    title: z.string().optional(),
+    links: z.number().int().openapi({
+      description:
+        "How many distinct same-origin links the page has, after normalisation, seen before or not.",
+    }),
+    ms: z.number(),
+    startMs: z.number().openapi({ description: "When it got its slot, in ms since the crawl began." }),
+    endMs: z.number(),
+    error: FetchFailureSchema.optional(),
+  })
+  .openapi("CrawlPage");
 
-export interface CrawlStats {
-  /** Pages that answered 2xx or 3xx. */
-  fetched: number;
-  /** Pages with an `error` or a 4xx/5xx status; `fetched + failed` is the number of pages. */
-  failed: number;
-  /** Distinct URLs not requested because robots.txt disallows them. */
-  skippedByRobots: number;
-  maxInFlight: number;
-  subrequests: number;
-  /** Whether the crawl stopped early because the subrequest budget was spent. */
-  budgetExhausted: boolean;
-  /** What robots.txt said: rules from the file, no file (all allowed), or unreachable (nothing allowed). */
-  robots: RobotsRules["source"];
-}
+export type CrawlPage = z.infer<typeof CrawlPageSchema>;
 
-export interface CrawlReport {
-  start: string;
-  pages: CrawlPage[];
-  elapsedMs: number;
-  stats: CrawlStats;
-}
+/**
+ * A crawl's totals, as clients see them.
+ *
+ * @example
+ * ```ts
+ * const Summary = z.object({ start: z.string(), stats: CrawlStatsSchema });
+ * ```
+ */
+export const CrawlStatsSchema = z.object({
+  fetched: z.number().int().openapi({ description: "Pages that answered 2xx or 3xx." }),
+  failed: z.number().int().openapi({
+    description: "Pages with an error or a 4xx/5xx status; `fetched + failed` is the number of pages.",
+  }),
+  skippedByRobots: z
+    .number()
+    .int()
+    .openapi({ description: "Distinct URLs not requested because robots.txt disallows them." }),
+  maxInFlight: z.number().int().openapi({ description: "The peak number of subrequests in flight." }),
+  subrequests: z
+    .number()
+    .int()
+    .openapi({ description: "Subrequests made, robots.txt and redirects included." }),
+  budgetExhausted: z.boolean().openapi({ description: "Whether the subrequest budget cut the crawl short." }),
+  robots: z.enum(robotsSources).openapi({
+    description:
+      "`file`: robots.txt was read and obeyed; `none`: there is none (4xx), so all is allowed; " +
+      "`unreachable`: it failed (5xx, timeout, network), so nothing is crawled, as RFC 9309 asks.",
+  }),
+});
+
+export type CrawlStats = z.infer<typeof CrawlStatsSchema>;
+
+/**
+ * What `crawl` answers, and GET /crawl's JSON body.
+ *
+ * @example
+ * ```ts
+ * const content = { "application/json": { schema: CrawlReportSchema } };
+ * ```
+ */
+export const CrawlReportSchema = z
+  .object({
+    start: z.string(),
+    pages: z.array(CrawlPageSchema),
+    elapsedMs: z.number(),
+    stats: CrawlStatsSchema,
+  })
+  .openapi("CrawlReport");
+
+export type CrawlReport = z.infer<typeof CrawlReportSchema>;
 
 /**
  * Crawls breadth-first within the start URL's origin, obeying its robots.txt, one level at a time: depth
  * d+1 starts once depth d has finished, so when `maxPages` cuts a crawl short the pages kept are always the
  * shallowest, in the order they were discovered, and `pages` comes back in that order too. URLs are
- * deduplicated after normalisation, redirect targets included.
+ * deduplicated after normalisation, redirect targets included: a redirect hop's target is marked as seen
+ * before it is requested, and a hop to a URL already seen (crawled or queued) is not followed, so no URL is
+ * requested twice even when pages of one level redirect to the same target at once.
  *
  * @example
  * ```ts
@@ -74,14 +127,13 @@ export interface CrawlReport {
 export async function crawl(options: CrawlOptions): Promise<CrawlReport> {
   const { start, fanout, maxPages, maxDepth, production } = options;
   const robots = await loadRobots(start, (url) => fanout.fetch(url, { checkHop: guardHop({ production }) }));
-  const checkHop = pageHop(start.origin, robots, production);
   const seen = new Set([start.href]);
   const pages: CrawlPage[] = [];
   let skippedByRobots = 0;
 
   async function visit(url: URL, depth: number) {
+    const checkHop = pageHop(url, { origin: start.origin, robots, production, seen });
     const outcome = await fanout.fetch(url, { checkHop, wantBody: isWantedPage });
-    if (outcome.redirects > 0) seen.add((normalizeUrl(outcome.url) ?? outcome.url).href);
     const found = await linksOf(outcome, start.origin);
     const page = toPage(url, depth, outcome, found);
     options.onPage?.(page);
@@ -144,7 +196,7 @@ function toPage(url: URL, depth: number, outcome: TimedOutcome, found: PageLinks
     url: url.href,
     depth,
     ...(outcome.status === undefined ? {} : { status: outcome.status }),
-    ...(outcome.redirects > 0 ? { redirectedTo: outcome.url.href } : {}),
+    ...redirectedTo(outcome),
     ...(found.title ? { title: found.title } : {}),
     links: found.links.length,
     ms: outcome.ms,
@@ -154,9 +206,25 @@ function toPage(url: URL, depth: number, outcome: TimedOutcome, found: PageLinks
   };
 }
 
+function redirectedTo(outcome: TimedOutcome): Pick<CrawlPage, "redirectedTo"> {
+  if (outcome.skipped) return { redirectedTo: outcome.skipped.href };
+  return outcome.redirects > 0 ? { redirectedTo: outcome.url.href } : {};
+}
+
+interface PageHopContext {
+  origin: string;
+  robots: RobotsRules;
+  production: boolean;
+  /** The crawl's normalised URLs, crawled or queued; every hop let through is added before it is requested. */
+  seen: Set<string>;
+}
+
 // Every redirect hop of a page must pass the guard, stay on the start origin and be allowed by robots.txt.
-function pageHop(origin: string, robots: RobotsRules, production: boolean): HopCheck {
+// A hop to a URL the crawl has already seen is then skipped, not requested, unless it returns to the page's
+// own redirect chain: that is a loop, followed until the redirect limit reports it as one.
+function pageHop(page: URL, { origin, robots, production, seen }: PageHopContext): HopCheck {
   const guard = guardHop({ production });
+  const chain = new Set([page.href]);
   return function checkPageHop(url) {
     const refused = guard(url);
     if (refused) return refused;
@@ -172,6 +240,11 @@ function pageHop(origin: string, robots: RobotsRules, production: boolean): HopC
         `The redirect leads to ${url.pathname}, which robots.txt disallows.`,
       );
     }
+    const key = (normalizeUrl(url) ?? url).href;
+    if (chain.has(key)) return undefined;
+    if (seen.has(key)) return "skip";
+    seen.add(key);
+    chain.add(key);
     return undefined;
   };
 }

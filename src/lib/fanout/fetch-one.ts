@@ -1,8 +1,12 @@
 import { discard, MAX_BODY_BYTES, readCapped } from "./body.ts";
 import { type FetchFailure, failure } from "./failure.ts";
 
-/** Judges a redirect target before it is requested: a failure refuses the hop, undefined lets it through. */
-export type HopCheck = (url: URL) => FetchFailure | undefined;
+/**
+ * Judges a redirect target before it is requested: undefined lets it through, a failure refuses the hop
+ * (the URL ends with that error), and `"skip"` ends the URL at the redirect without requesting the target
+ * and without an error, the target reported as the outcome's `skipped`.
+ */
+export type HopCheck = (url: URL) => FetchFailure | "skip" | undefined;
 
 export interface FetchOneOptions {
   method?: "GET" | "HEAD";
@@ -26,6 +30,8 @@ export interface FetchOutcome {
   body?: Uint8Array;
   bytes?: number;
   error?: FetchFailure;
+  /** A redirect target left unrequested because the hop check answered `"skip"`; `status` is the redirect's. */
+  skipped?: URL;
 }
 
 /**
@@ -85,8 +91,9 @@ export async function fetchOne(start: URL, options: FetchOneOptions): Promise<Fe
     if (redirects === MAX_REDIRECTS) {
       return { ...answer, error: failure("too_many_redirects", `Stopped after ${MAX_REDIRECTS} redirects.`) };
     }
-    const refused = options.checkHop(next);
-    if (refused) return { ...answer, error: refused };
+    const verdict = options.checkHop(next);
+    if (verdict === "skip") return { ...answer, skipped: next };
+    if (verdict) return { ...answer, error: verdict };
     url = next;
   }
 }

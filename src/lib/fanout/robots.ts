@@ -1,15 +1,28 @@
 import robotsParser from "robots-parser";
+import type { FailureCode } from "./failure.ts";
 import { type FetchOutcome, USER_AGENT } from "./fetch-one.ts";
+
+/**
+ * Where a crawl's rules came from: `file`: rules from robots.txt; `none`: no robots.txt, all allowed;
+ * `unreachable`: none allowed.
+ *
+ * @example
+ * ```ts
+ * const Source = z.enum(robotsSources);
+ * ```
+ */
+export const robotsSources = ["file", "none", "unreachable"] as const;
 
 /** The rules one crawl obeys, read once from the start origin's robots.txt. */
 export interface RobotsRules {
   isAllowed(url: URL): boolean;
-  /** `file`: rules from robots.txt; `none`: no robots.txt, all allowed; `unreachable`: none allowed. */
-  readonly source: "file" | "none" | "unreachable";
+  /** One of `robotsSources`. */
+  readonly source: (typeof robotsSources)[number];
 }
 
 // Failures RFC 9309 counts as "unavailable" (2.3.1.3): the site has no usable robots.txt, so all is allowed.
-const unavailableCodes = new Set(["too_many_redirects", "invalid_redirect", "refused_target", "off_origin"]);
+// The robots.txt fetch goes through the plain target guard, so its redirect failures are these three.
+const unavailableCodes = new Set<FailureCode>(["too_many_redirects", "invalid_redirect", "refused_target"]);
 
 /**
  * Fetches `/robots.txt` of `origin` once, through `fetchRobots` (so it counts against the same concurrency

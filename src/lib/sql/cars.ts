@@ -22,14 +22,8 @@ export interface NewCar {
 
 export type CarPatch = Partial<NewCar>;
 
-export interface MakeStats {
-  make: string;
-  count: number;
-  avgPrice: string;
-}
-
 export interface Stats {
-  byMake: MakeStats[];
+  byMake: { make: string; count: number; avgPrice: string }[];
   total: number;
 }
 

@@ -1,4 +1,3 @@
-import { ApiError } from "../errors.ts";
 import {
   assignmentsOf,
   type Car,
@@ -13,9 +12,10 @@ import {
   toSpecs,
   toStats,
 } from "./cars.ts";
+import { sqlError, withDeadline } from "./errors.ts";
 
 interface CarRow {
-  id: number;
+  id: string;
   make: string;
   model: string;
   year: number;
@@ -24,11 +24,13 @@ interface CarRow {
   created_at: string;
 }
 
-const columns = "id, make, model, year, price_cents, specs, created_at";
+// Ids travel as text both ways: SQLite integers above 2^53 would lose precision as JavaScript numbers.
+// The alias shadows the column in ORDER BY, so queries name the column as `cars.id`.
+const columns = "CAST(cars.id AS TEXT) AS id, make, model, year, price_cents, specs, created_at";
 
 function toCar(row: CarRow): Car {
   return {
-    id: String(row.id),
+    id: row.id,
     make: row.make,
     model: row.model,
     year: row.year,
@@ -45,9 +47,10 @@ function toColumn(name: string, value: unknown): [string, unknown] {
   return [name, value];
 }
 
-function d1Error(error: unknown): never {
-  throw new ApiError("backend_error", "D1 answered with an error; the request id helps us find it.", {
-    cause: error,
+// D1 calls take no AbortSignal, so the deadline races them; a late answer is then ignored.
+function settle<T>(work: Promise<T>): Promise<T> {
+  return withDeadline(work).catch((error: unknown) => {
+    throw sqlError(error);
   });
 }
 
@@ -69,31 +72,35 @@ export class D1Cars implements CarStore {
   }
 
   async #all<T>(sql: string, ...args: unknown[]): Promise<T[]> {
-    const result = await this.#db
-      .prepare(sql)
-      .bind(...args)
-      .all<T>()
-      .catch(d1Error);
+    const result = await settle(
+      this.#db
+        .prepare(sql)
+        .bind(...args)
+        .all<T>(),
+    );
     return result.results;
   }
 
   async list({ make, limit, afterId }: { make?: string; limit: number; afterId?: string }) {
-    const filters = ["id > ?", ...(make === undefined ? [] : ["make = ?"])];
-    const args = [Number(afterId ?? 0), ...(make === undefined ? [] : [make]), limit];
+    const filters = ["cars.id > CAST(? AS INTEGER)", ...(make === undefined ? [] : ["make = ?"])];
+    const args = [afterId ?? "0", ...(make === undefined ? [] : [make]), limit];
     const rows = await this.#all<CarRow>(
-      `SELECT ${columns} FROM cars WHERE ${filters.join(" AND ")} ORDER BY id LIMIT ?`,
+      `SELECT ${columns} FROM cars WHERE ${filters.join(" AND ")} ORDER BY cars.id LIMIT ?`,
       ...args,
     );
     return rows.map(toCar);
   }
 
   async get(id: string) {
-    const [row] = await this.#all<CarRow>(`SELECT ${columns} FROM cars WHERE id = ?`, Number(id));
+    const [row] = await this.#all<CarRow>(
+      `SELECT ${columns} FROM cars WHERE cars.id = CAST(? AS INTEGER)`,
+      id,
+    );
     return row ? toCar(row) : null;
   }
 
   async insert(car: NewCar, createdAt: Date) {
-    const result = await this.#db
+    const insert = this.#db
       .prepare(
         "INSERT INTO cars (make, model, year, price_cents, specs, created_at) VALUES (?, ?, ?, ?, ?, ?)",
       )
@@ -105,27 +112,25 @@ export class D1Cars implements CarStore {
         toColumn("specs", car.specs)[1],
         createdAt.toISOString(),
       )
-      .run()
-      .catch(d1Error);
+      .run();
+    const result = await settle(insert);
     return String(result.meta.last_row_id);
   }
 
   async update(id: string, patch: CarPatch) {
     const { sql, args } = assignmentsOf(patch, toColumn);
     const [row] = await this.#all<CarRow>(
-      `UPDATE cars SET ${sql} WHERE id = ? RETURNING ${columns}`,
+      `UPDATE cars SET ${sql} WHERE cars.id = CAST(? AS INTEGER) RETURNING ${columns}`,
       ...args,
-      Number(id),
+      id,
     );
     return row ? toCar(row) : null;
   }
 
   async remove(id: string) {
-    const result = await this.#db
-      .prepare("DELETE FROM cars WHERE id = ?")
-      .bind(Number(id))
-      .run()
-      .catch(d1Error);
+    const result = await settle(
+      this.#db.prepare("DELETE FROM cars WHERE id = CAST(? AS INTEGER)").bind(id).run(),
+    );
     return result.meta.changes > 0;
   }
 

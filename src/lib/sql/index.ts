@@ -1,6 +1,7 @@
 import type { Bindings } from "../../env.ts";
 import { ApiError } from "../errors.ts";
-import { parseInstanceList } from "../instances.ts";
+import { type HealthCheck, probe } from "../health.ts";
+import { isHttpUrl, parseInstanceList } from "../instances.ts";
 import type { CarStore } from "./cars.ts";
 import { D1Cars } from "./d1.ts";
 import { PlanetScaleCars } from "./planetscale.ts";
@@ -14,7 +15,15 @@ import { PlanetScaleCars } from "./planetscale.ts";
  * ```
  */
 export function carStore(env: Bindings): CarStore {
-  if (env.DATABASE_URL) return new PlanetScaleCars(env.DATABASE_URL);
+  if (env.DATABASE_URL) {
+    if (!isHttpUrl(env.DATABASE_URL)) {
+      throw new ApiError(
+        "backend_unavailable",
+        "DATABASE_URL must be a PlanetScale https://user:password@host URL.",
+      );
+    }
+    return new PlanetScaleCars(env.DATABASE_URL);
+  }
   if (env.DB) return new D1Cars(env.DB);
   throw new ApiError(
     "backend_unavailable",
@@ -45,16 +54,4 @@ export function allCarStores(env: Bindings): { name: string; store: CarStore }[]
  * const probes = { sql: checkSql };
  * ```
  */
-export async function checkSql(env: Bindings) {
-  if (!env.DATABASE_URL && !env.DB) {
-    return { status: "unconfigured" as const, message: "Set DATABASE_URL or bind a D1 database as DB." };
-  }
-  const store = carStore(env);
-  try {
-    await store.ping();
-    return { status: "ok" as const, backend: store.backend };
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    return { status: "degraded" as const, backend: store.backend, message };
-  }
-}
+export const checkSql: HealthCheck = (env) => probe(() => carStore(env));

@@ -1,5 +1,4 @@
-import { Client, cast, DatabaseError, type Field } from "@planetscale/database";
-import { ApiError } from "../errors.ts";
+import { Client, cast, type Field } from "@planetscale/database";
 import {
   assignmentsOf,
   type Car,
@@ -14,9 +13,7 @@ import {
   toSpecs,
   toStats,
 } from "./cars.ts";
-
-/** How long one SQL round trip may take before the request answers 504. */
-export const SQL_DEADLINE_MS = 5_000;
+import { SQL_DEADLINE_MS, sqlError } from "./errors.ts";
 
 const clients = new Map<string, Client>();
 // Text types; binary-collated text (our make/model) is typed BINARY/VARBINARY but keeps a text charset.
@@ -46,7 +43,7 @@ function fetchWithDeadline(input: string, init?: RequestInit): Promise<Response>
  * const { rows } = await planetScaleClient(env.DATABASE_URL).execute("SELECT 1");
  * ```
  */
-export function planetScaleClient(url: string): Client {
+function planetScaleClient(url: string): Client {
   let client = clients.get(url);
   if (!client) {
     client = new Client({ url, fetch: fetchWithDeadline, cast: castKeepingBom });
@@ -109,7 +106,7 @@ export class PlanetScaleCars implements CarStore {
   }
 
   async #rows<T>(sql: string, args: unknown[] = []): Promise<T[]> {
-    const result = await this.#client.execute<T>(sql, args).catch(rethrowAsApiError);
+    const result = await this.#client.execute<T>(sql, args).catch(rethrow);
     return result.rows;
   }
 
@@ -138,7 +135,7 @@ export class PlanetScaleCars implements CarStore {
         car.specs ? JSON.stringify(canonicalJson(car.specs)) : null,
         toMysqlDatetime(createdAt),
       ])
-      .catch(rethrowAsApiError);
+      .catch(rethrow);
     return result.insertId;
   }
 
@@ -146,13 +143,13 @@ export class PlanetScaleCars implements CarStore {
     const { sql, args } = assignmentsOf(patch, toColumn);
     const result = await this.#client
       .execute(`UPDATE cars SET ${sql} WHERE id = ?`, [...args, id])
-      .catch(rethrowAsApiError);
+      .catch(rethrow);
     // PlanetScale counts matched rows (CLIENT_FOUND_ROWS), so an update that changes nothing is still found.
     return result.rowsAffected === 0 ? null : this.get(id);
   }
 
   async remove(id: string) {
-    const result = await this.#client.execute("DELETE FROM cars WHERE id = ?", [id]).catch(rethrowAsApiError);
+    const result = await this.#client.execute("DELETE FROM cars WHERE id = ?", [id]).catch(rethrow);
     return result.rowsAffected > 0;
   }
 
@@ -168,46 +165,6 @@ export class PlanetScaleCars implements CarStore {
   }
 }
 
-/**
- * Maps what the driver threw to the API's backend errors: deadline 504, unreachable or refused credentials
- * 503, an error the database answered 502.
- *
- * @example
- * ```ts
- * await client.execute(sql).catch(rethrowAsApiError);
- * ```
- */
-export function rethrowAsApiError(error: unknown): never {
+function rethrow(error: unknown): never {
   throw sqlError(error);
-}
-
-function sqlError(error: unknown): ApiError {
-  if (error instanceof ApiError) return error;
-  const name = error instanceof Error ? error.name : "";
-  if (name === "TimeoutError" || name === "AbortError") {
-    return new ApiError("backend_timeout", `The SQL database did not answer within ${SQL_DEADLINE_MS} ms.`, {
-      cause: error,
-    });
-  }
-  if (error instanceof DatabaseError && error.status === 400) {
-    return new ApiError(
-      "backend_error",
-      "The SQL database answered with an error; the request id helps us find it.",
-      {
-        cause: error,
-      },
-    );
-  }
-  if (error instanceof DatabaseError && (error.status === 401 || error.status === 403)) {
-    return new ApiError(
-      "backend_unavailable",
-      "The SQL database refused the credentials; check DATABASE_URL.",
-      {
-        cause: error,
-      },
-    );
-  }
-  return new ApiError("backend_unavailable", "The SQL database is unreachable; try again shortly.", {
-    cause: error,
-  });
 }
