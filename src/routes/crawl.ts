@@ -2,13 +2,14 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { wrapTime } from "hono/timing";
 import { isProduction } from "../env.ts";
 import { subrequestBudgetOf } from "../lib/fanout/budget.ts";
-import { type CrawlPage, type CrawlReport, CrawlReportSchema, crawl } from "../lib/fanout/crawler.ts";
+import { crawl } from "../lib/fanout/crawler.ts";
 import { createFanout, type FanoutOptions } from "../lib/fanout/engine.ts";
 import { ndjsonResponse, wantsNdjson, withNdjson } from "../lib/fanout/ndjson.ts";
 import { normalizeUrl } from "../lib/fanout/normalize.ts";
 import { requireTarget } from "../lib/fanout/target-guard.ts";
 import { errorResponses } from "../lib/openapi.ts";
 import { createRouter } from "../lib/router.ts";
+import { type CrawlPage, type CrawlReport, CrawlReportSchema } from "../schemas/crawl.ts";
 
 const CrawlQuery = z.object({
   url: z.string().min(1).max(2048).openapi({ example: "https://example.com/" }),

@@ -18,18 +18,16 @@ export const IdParam = z
   .regex(/^[1-9]\d{0,18}$/, "must be a positive integer id")
   .openapi({ param: { name: "id", in: "path" }, example: "1" });
 
-const Make = z
-  .string()
-  .min(1)
-  .max(64)
-  .refine((text) => text.isWellFormed(), wellFormed)
-  .openapi({ example: "Toyota" });
-const Model = z
-  .string()
-  .min(1)
-  .max(64)
-  .refine((text) => text.isWellFormed(), wellFormed)
-  .openapi({ example: "Corolla" });
+// VARCHAR(64) text that stores as sent.
+const name64 = (example: string) =>
+  z
+    .string()
+    .min(1)
+    .max(64)
+    .refine((text) => text.isWellFormed(), wellFormed)
+    .openapi({ example });
+const Make = name64("Toyota");
+const Model = name64("Corolla");
 const Year = z.number().int().min(1886).max(2100).openapi({ example: 2021 });
 const Price = z
   .string()
