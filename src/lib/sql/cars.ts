@@ -1,31 +1,14 @@
+import type { z } from "@hono/zod-openapi";
+import type { CarPatchBody, Car as CarSchema, NewCarBody, Stats as StatsSchema } from "../../schemas/sql.ts";
+
+// The schemas that validate and document /sql are the one definition of these shapes.
 /** A car as the API answers it: byte-identical whichever SQL backend stored it. */
-export interface Car {
-  id: string;
-  make: string;
-  model: string;
-  year: number;
-  price: string;
-  specs: Record<string, unknown> | null;
-  createdAt: string;
-}
-
-export type JsonObject = Record<string, unknown>;
-
+export type Car = z.infer<typeof CarSchema>;
 /** A new car as validated from a request body. */
-export interface NewCar {
-  make: string;
-  model: string;
-  year: number;
-  price: string;
-  specs?: JsonObject | null | undefined;
-}
-
-export type CarPatch = Partial<NewCar>;
-
-export interface Stats {
-  byMake: { make: string; count: number; avgPrice: string }[];
-  total: number;
-}
+export type NewCar = z.infer<typeof NewCarBody>;
+export type CarPatch = z.infer<typeof CarPatchBody>;
+export type Stats = z.infer<typeof StatsSchema>;
+type JsonObject = Record<string, unknown>;
 
 /** The queries behind /sql, implemented once per dialect (PlanetScale/MySQL and D1/SQLite). */
 export interface CarStore {
