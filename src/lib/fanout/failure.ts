@@ -8,7 +8,7 @@ import { z } from "@hono/zod-openapi";
  * const Code = z.enum(failureCodes);
  * ```
  */
-export const failureCodes = [
+const failureCodes = [
   "timeout",
   "unreachable",
   "upstream_error",

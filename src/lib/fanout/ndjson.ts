@@ -70,7 +70,7 @@ export interface NdjsonStream {
  * return c.body(out.readable, 200, { "content-type": NDJSON });
  * ```
  */
-export function createNdjsonStream(): NdjsonStream {
+function createNdjsonStream(): NdjsonStream {
   const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
   const writer = writable.getWriter();
   const encoder = new TextEncoder();
