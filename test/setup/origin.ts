@@ -92,7 +92,7 @@ async function startSite(robotsStatus: number, newSite?: NewSite): Promise<Origi
     }
     track(state, req, res, `${req.method} ${url.pathname}${url.search}`);
     const delay = Number(url.searchParams.get("delay") ?? 0);
-    setTimeout(() => serve(state, url, res), delay);
+    setTimeout(() => serve(state, url, res, req.headers.accept ?? ""), delay);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
@@ -158,7 +158,7 @@ async function control(state: SiteState, url: URL, res: ServerResponse, newSite?
   return send(res, 404, "text/plain", "No such control endpoint.");
 }
 
-function serve(state: SiteState, url: URL, res: ServerResponse) {
+function serve(state: SiteState, url: URL, res: ServerResponse, accept: string) {
   const path = url.pathname;
   const [first = "", second = "", third = "", fourth] = path.split("/").filter(Boolean);
   if (path === "/robots.txt") {
@@ -173,6 +173,12 @@ function serve(state: SiteState, url: URL, res: ServerResponse) {
   const page = sitePages[path];
   if (page) return send(res, 200, "text/html; charset=utf-8", render(page, url.origin));
   if (path === "/site/data.json") return send(res, 200, "application/json", dataJson);
+  // Content negotiation, like this Worker's own index: HTML only for clients that ask for it.
+  if (path === "/negotiated/") {
+    return accept.includes("text/html")
+      ? send(res, 200, "text/html", html("Negotiated", ["/negotiated/next"]))
+      : send(res, 200, "application/json", '{"links":[]}');
+  }
   if (path === "/site/broken.html") return send(res, 500, "text/plain", "Broken on purpose.");
   if (path === "/site/moved") return redirect(res, "/site/landing.html");
   const moved = movedPermanently[path];

@@ -103,6 +103,12 @@ describe("GET /crawl", () => {
     expect(requests).toHaveLength(14);
   });
 
+  it("asks for HTML, so a server that negotiates content answers with its links", async () => {
+    const site = await newSite();
+    const body = await crawl(site, "/negotiated/", { maxDepth: 0 });
+    expect(body.pages[0]).toMatchObject({ status: 200, title: "Negotiated", links: 1 });
+  });
+
   it("does not follow a redirect to a page already crawled or queued, and requests that page once", async () => {
     const site = await newSite();
     const body = await crawl(site, "/dup/docs/", { maxDepth: 5 });

@@ -46,7 +46,7 @@ export async function crawl(options: CrawlOptions): Promise<CrawlReport> {
 
   async function visit(url: URL, depth: number) {
     const checkHop = pageHop(url, { origin: start.origin, robots, production, seen });
-    const outcome = await fanout.fetch(url, { checkHop, wantBody: isWantedPage });
+    const outcome = await fanout.fetch(url, { checkHop, wantBody: isWantedPage, accept: HTML_FIRST });
     const found = await linksOf(outcome, start.origin);
     const page = toPage(url, depth, outcome, found);
     options.onPage?.(page);
@@ -91,6 +91,8 @@ export async function crawl(options: CrawlOptions): Promise<CrawlReport> {
     },
   };
 }
+
+const HTML_FIRST = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1";
 
 function isWantedPage(response: Response): boolean {
   return response.ok && isHtml(response.headers.get("content-type"));

@@ -14,7 +14,7 @@ export interface FanoutOptions {
 }
 
 /** What `fetch` passes on to `fetchOne` besides the shared deadline, budget and signal. */
-export type FanoutRequest = Pick<FetchOneOptions, "method" | "checkHop" | "wantBody">;
+export type FanoutRequest = Pick<FetchOneOptions, "method" | "checkHop" | "wantBody" | "accept">;
 
 /** One URL's outcome and when it held its slot, in ms since the fan-out began. */
 export interface TimedOutcome extends FetchOutcome {

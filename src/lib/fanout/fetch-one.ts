@@ -15,6 +15,8 @@ export interface FetchOneOptions {
   checkHop: HopCheck;
   /** Claims one subrequest from the budget; false means none is left. */
   takeSubrequest: () => boolean;
+  /** The `accept` header; default any type. The crawler asks for HTML, since some servers negotiate. */
+  accept?: string;
   /** Whether the final answer's body is wanted; by default a GET's is. Unwanted bodies are cancelled unread. */
   wantBody?: (response: Response) => boolean;
   /** Aborts every subrequest, e.g. when the client of a streamed answer goes away. */
@@ -114,7 +116,7 @@ async function send(url: URL, options: FetchOneOptions): Promise<Sent | FetchFai
       method: options.method ?? "GET",
       redirect: "manual",
       signal,
-      headers: { "user-agent": USER_AGENT, accept: "*/*" },
+      headers: { "user-agent": USER_AGENT, accept: options.accept ?? "*/*" },
     });
     return { response, timeout };
   } catch (error) {
