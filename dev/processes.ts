@@ -2,9 +2,10 @@
  * Process groups: `wrangler dev` runs in its own, so stopping it also stops the workerd and esbuild it spawned, and
  * a watchdog stops it even when this process dies without cleaning up.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { setTimeout as delay } from "node:timers/promises";
+import { whenParentDies } from "../emulators/backends/host.ts";
 
 /**
  * Stops a child started with `detached: true` together with everything it spawned (its process group): SIGINT
@@ -26,8 +27,7 @@ export async function stopProcessGroup(child: ChildProcess, graceMs = 5000): Pro
 }
 
 /**
- * Node cannot ask the kernel to end a child when the parent dies, so a tiny shell holds a pipe from us: EOF without
- * the "done" line means this process died (even by SIGKILL), and the shell ends the child's whole process group.
+ * Ends the child's whole process group should this process die (even by SIGKILL) before `release()` is called.
  *
  * @example
  * ```ts
@@ -37,19 +37,7 @@ export async function stopProcessGroup(child: ChildProcess, graceMs = 5000): Pro
  * ```
  */
 export function killGroupIfParentDies(pgid: number): () => void {
-  // `-s TERM --` is the POSIX spelling; dash (Debian's /bin/sh) rejects `kill -TERM -- -PGID` and kills nothing.
-  const watchdog = spawn(
-    "/bin/sh",
-    ["-c", 'read -r line || kill -s TERM -- "-$1" 2>/dev/null', "watchdog", `${pgid}`],
-    {
-      stdio: ["pipe", "ignore", "ignore"],
-      detached: true,
-    },
-  );
-  watchdog.on("error", () => {});
-  watchdog.stdin?.on("error", () => {});
-  watchdog.unref();
-  return () => watchdog.stdin?.end("done\n");
+  return whenParentDies('kill -s TERM -- "-$1"', pgid);
 }
 
 /**

@@ -7,6 +7,7 @@ import type net from "node:net";
 import path from "node:path";
 import readline from "node:readline";
 import { setTimeout as delay } from "node:timers/promises";
+import { whenParentDies } from "./host.ts";
 import { type ServerPlan, TAIL_LINES, userArgs } from "./mariadb-binary.ts";
 
 /**
@@ -48,7 +49,11 @@ export function launchServer(plan: ServerPlan): RunningServer {
     });
     (child.stderr as net.Socket).unref();
   }
-  if (child.pid !== undefined) stopWithParent(child.pid, server.exited);
+  if (child.pid !== undefined) {
+    // Node cannot have the kernel stop the server when this process dies; a watchdog does, unless it exited first.
+    const release = whenParentDies('kill -s TERM "$1"', child.pid);
+    void server.exited.then(release);
+  }
   // The caller's stop() ends the server; a forgotten one must not keep Node alive (the watchdog then stops it).
   child.unref();
   return server;
@@ -112,21 +117,4 @@ function isServerOn(pid: number, dataDir: string): boolean {
   } catch {
     return false;
   }
-}
-
-/**
- * Node cannot ask the kernel to kill a child when the parent dies, so a tiny shell holds a pipe from us: EOF
- * without the "done" line means this process died (even by SIGKILL), and the shell sends the server SIGTERM.
- */
-function stopWithParent(pid: number, exited: Promise<string>): void {
-  const script = 'read -r line || kill -TERM "$1" 2>/dev/null';
-  const watchdog = spawn("/bin/sh", ["-c", script, "mysql-watchdog", String(pid)], {
-    stdio: ["pipe", "ignore", "ignore"],
-    detached: true,
-  });
-  watchdog.on("error", () => {});
-  watchdog.stdin?.on("error", () => {});
-  void exited.then(() => watchdog.stdin?.end("done\n"));
-  watchdog.unref();
-  (watchdog.stdin as net.Socket | null)?.unref();
 }

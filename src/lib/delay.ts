@@ -2,6 +2,9 @@ import type { Bindings } from "../env.ts";
 import { ApiError } from "./errors.ts";
 import { isHttpUrl } from "./instances.ts";
 
+/** How long past the requested delay the upstream may take before the step answers 504. */
+const UPSTREAM_GRACE_MS = 5_000;
+
 /** When one awaited step ran, in ms since the start of the request that awaited it. */
 export interface Step {
   i: number;
@@ -33,9 +36,6 @@ export async function waitOnUpstream(env: Bindings, ms: number): Promise<void> {
     throw upstreamError(error, ms);
   }
 }
-
-/** How long past the requested delay the upstream may take before the step answers 504. */
-const UPSTREAM_GRACE_MS = 5_000;
 
 function upstreamError(error: unknown, ms: number): ApiError {
   if (error instanceof ApiError) return error;

@@ -4,14 +4,13 @@
  * patterns with autocannon, the Worker's rate limits off. `node test/e2e/load.ts` prints the figures;
  * test/e2e/load.test.ts asserts on them.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
-import type { Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
-import { freePort } from "../../emulators/backends/host.ts";
+import { freePort, whenParentDies } from "../../emulators/backends/host.ts";
 
 const projectDir = join(import.meta.dirname, "../..");
 const READY_TIMEOUT_MS = 90_000;
@@ -71,7 +70,8 @@ export async function startLocalStack(): Promise<LocalStack> {
   };
   // Its own process group, so a watchdog can stop it (and all it started) should this process die.
   const child = spawn(process.execPath, ["dev/cli.ts"], { cwd: projectDir, env, detached: true });
-  const release = stopGroupIfParentDies(child);
+  // Should this process die, the CLI's group gets SIGINT, as Ctrl-C would.
+  const release = child.pid === undefined ? () => {} : whenParentDies('kill -s INT -- "-$1"', child.pid);
   let output = "";
   for (const stream of [child.stdout, child.stderr]) stream?.on("data", (chunk: Buffer) => (output += chunk));
   const exited = once(child, "exit");
@@ -135,24 +135,6 @@ export function formatFigures(figures: LoadFigures): string {
     `${figures.requestsPerSecond} requests/s, latency p50 ${figures.p50Ms} ms, p99 ${figures.p99Ms} ms, max ${figures.maxMs} ms`,
     `errors ${figures.errors}, timeouts ${figures.timeouts}, non-2xx ${figures.non2xx} (${statuses})`,
   ].join("\n");
-}
-
-/**
- * Node cannot have the kernel signal a child when the parent dies, so a tiny shell holds a pipe from us: EOF
- * without the "done" line means this process died, and the shell sends the CLI's group SIGINT, as Ctrl-C would.
- */
-function stopGroupIfParentDies(child: ChildProcess): () => void {
-  if (child.pid === undefined) return () => {};
-  const script = 'read -r line || kill -INT -- "-$1" 2>/dev/null';
-  const watchdog = spawn("/bin/sh", ["-c", script, "load-watchdog", String(child.pid)], {
-    stdio: ["pipe", "ignore", "ignore"],
-    detached: true,
-  });
-  watchdog.on("error", () => {});
-  watchdog.stdin?.on("error", () => {});
-  watchdog.unref();
-  (watchdog.stdin as Socket | null)?.unref();
-  return () => watchdog.stdin?.end("done\n");
 }
 
 if (import.meta.main) {

@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { rmSync } from "node:fs";
 import { mkdtemp } from "node:fs/promises";
@@ -7,6 +6,7 @@ import type { AddressInfo, Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { migrateMysql } from "../../dev/migrate.ts";
+import { whenParentDies } from "../../emulators/backends/host.ts";
 import { startMariaDb } from "../../emulators/backends/mariadb.ts";
 import { startRedis } from "../../emulators/backends/redis.ts";
 import { startPlanetScaleEmulator } from "../../emulators/planetscale/server.ts";
@@ -41,7 +41,7 @@ interface Target {
   restart(): Promise<void>;
   state: State;
   /** While paused: the stopped pid and the watchdog that resumes and kills it should this process die. */
-  paused?: { pid: number; watchdog: ChildProcess };
+  paused?: { pid: number; releaseWatchdog: () => void };
   /** Actions on one backend run one after another. */
   queue: Promise<unknown>;
 }
@@ -216,7 +216,8 @@ async function apply(target: Target, action: Action | "reset"): Promise<void> {
     if (target.state !== "running" || pid === undefined)
       throw new Error(`cannot pause a ${target.state} server`);
     signal(pid, "SIGSTOP");
-    target.paused = { pid, watchdog: watchdog(pid) };
+    // Should this process die while the server is stopped, resume and kill it rather than leave it frozen.
+    target.paused = { pid, releaseWatchdog: whenParentDies('kill -s CONT "$1"; kill -s KILL "$1"', pid) };
     target.state = "paused";
   }
 }
@@ -224,26 +225,9 @@ async function apply(target: Target, action: Action | "reset"): Promise<void> {
 function resume(target: Target): void {
   if (!target.paused) return;
   signal(target.paused.pid, "SIGCONT");
-  target.paused.watchdog.stdin?.end("done\n");
+  target.paused.releaseWatchdog();
   target.paused = undefined;
   target.state = "running";
-}
-
-/**
- * Node cannot have the kernel signal a child when the parent dies, so a tiny shell holds a pipe from us: EOF
- * without the "done" line means this process died while the server was stopped, and the shell resumes and kills it.
- */
-function watchdog(pid: number): ChildProcess {
-  const script = 'read -r line || { kill -CONT "$1"; kill -KILL "$1"; } 2>/dev/null';
-  const child = spawn("/bin/sh", ["-c", script, "fault-watchdog", String(pid)], {
-    stdio: ["pipe", "ignore", "ignore"],
-    detached: true,
-  });
-  child.on("error", () => {});
-  child.stdin?.on("error", () => {});
-  child.unref();
-  (child.stdin as Socket | null)?.unref();
-  return child;
 }
 
 function signal(pid: number, name: NodeJS.Signals): void {

@@ -10,11 +10,18 @@ export type CarPatch = z.infer<typeof CarPatchBody>;
 export type Stats = z.infer<typeof StatsSchema>;
 type JsonObject = Record<string, unknown>;
 
+/** One page of cars by id, optionally of one make. */
+export interface PageQuery {
+  make?: string | undefined;
+  limit: number;
+  afterId?: string | undefined;
+}
+
 /** The queries behind /sql, implemented once per dialect (PlanetScale/MySQL and D1/SQLite). */
 export interface CarStore {
   /** Which backend answered, as /health reports it. */
   readonly backend: string;
-  list(query: { make?: string | undefined; limit: number; afterId?: string | undefined }): Promise<Car[]>;
+  list(query: PageQuery): Promise<Car[]>;
   get(id: string): Promise<Car | null>;
   insert(car: NewCar, createdAt: Date): Promise<string>;
   update(id: string, patch: CarPatch): Promise<Car | null>;
@@ -128,4 +135,23 @@ export function toStats(rows: { make: string; count: number | string; avg_cents:
     avgPrice: formatCents(Number(row.avg_cents)),
   }));
   return { byMake, total: byMake.reduce((sum, row) => sum + row.count, 0) };
+}
+
+/**
+ * The WHERE / ORDER BY / LIMIT tail of a keyset page and its arguments. `id` names the id column and how a
+ * dialect compares it with a bound id (D1 casts, since ids are bound as text there).
+ *
+ * @example
+ * ```ts
+ * keysetPage({ make: "Ford", limit: 3 }, { column: "id", param: "?" });
+ * // { sql: "WHERE id > ? AND make = ? ORDER BY id LIMIT ?", args: ["0", "Ford", 3] }
+ * ```
+ */
+export function keysetPage({ make, limit, afterId }: PageQuery, id: { column: string; param: string }) {
+  const byMake = make === undefined ? [] : [make];
+  const filters = [`${id.column} > ${id.param}`, ...byMake.map(() => "make = ?")];
+  return {
+    sql: `WHERE ${filters.join(" AND ")} ORDER BY ${id.column} LIMIT ?`,
+    args: [afterId ?? "0", ...byMake, limit],
+  };
 }

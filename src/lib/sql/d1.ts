@@ -5,7 +5,9 @@ import {
   type CarStore,
   canonicalJson,
   formatCents,
+  keysetPage,
   type NewCar,
+  type PageQuery,
   type Stats,
   toCents,
   toIsoUtc,
@@ -81,13 +83,9 @@ export class D1Cars implements CarStore {
     return result.results;
   }
 
-  async list({ make, limit, afterId }: { make?: string; limit: number; afterId?: string }) {
-    const filters = ["cars.id > CAST(? AS INTEGER)", ...(make === undefined ? [] : ["make = ?"])];
-    const args = [afterId ?? "0", ...(make === undefined ? [] : [make]), limit];
-    const rows = await this.#all<CarRow>(
-      `SELECT ${columns} FROM cars WHERE ${filters.join(" AND ")} ORDER BY cars.id LIMIT ?`,
-      ...args,
-    );
+  async list(query: PageQuery) {
+    const page = keysetPage(query, { column: "cars.id", param: "CAST(? AS INTEGER)" });
+    const rows = await this.#all<CarRow>(`SELECT ${columns} FROM cars ${page.sql}`, ...page.args);
     return rows.map(toCar);
   }
 

@@ -6,7 +6,9 @@ import {
   type CarStore,
   canonicalJson,
   formatCents,
+  keysetPage,
   type NewCar,
+  type PageQuery,
   type Stats,
   toCents,
   toIsoUtc,
@@ -110,13 +112,9 @@ export class PlanetScaleCars implements CarStore {
     return result.rows;
   }
 
-  async list({ make, limit, afterId }: { make?: string; limit: number; afterId?: string }) {
-    const filters = ["id > ?", ...(make === undefined ? [] : ["make = ?"])];
-    const args = [afterId ?? "0", ...(make === undefined ? [] : [make]), limit];
-    const rows = await this.#rows<CarRow>(
-      `SELECT ${columns} FROM cars WHERE ${filters.join(" AND ")} ORDER BY id LIMIT ?`,
-      args,
-    );
+  async list(query: PageQuery) {
+    const page = keysetPage(query, { column: "id", param: "?" });
+    const rows = await this.#rows<CarRow>(`SELECT ${columns} FROM cars ${page.sql}`, page.args);
     return rows.map(toCar);
   }
 
