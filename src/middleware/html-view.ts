@@ -1,0 +1,71 @@
+import type { MiddlewareHandler } from "hono";
+import { accepts } from "hono/accepts";
+import type { AppEnv } from "../env.ts";
+import { type ApiErrorBody, errorPage, type Html } from "../views/page.ts";
+
+/**
+ * The policy of every HTML page: our own origin only, and no script at all (the pages need none). The one
+ * stylesheet is a static asset, so inline styles are refused too.
+ */
+export const PAGE_CSP =
+  "default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self' data:; object-src 'none'; " +
+  "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/**
+ * Whether the client prefers a page to JSON. JSON wins ties and `*\/*` (curl), so it stays the default.
+ *
+ * @example
+ * ```ts
+ * if (prefersHtml(c)) return c.html(landingPage());
+ * ```
+ */
+export function prefersHtml(c: Parameters<MiddlewareHandler>[0]): boolean {
+  const type = accepts(c, {
+    header: "Accept",
+    supports: ["application/json", "text/html"],
+    default: "application/json",
+  });
+  return type === "text/html";
+}
+
+/**
+ * Answers browsers with a page drawn from the route's own JSON answer: the handler runs as usual, then its JSON body
+ * (success or error) becomes the page, so the page holds the same data by construction. A created resource
+ * (201/202 with `location`) sends the browser there with 303, so a form post lands on the new resource's page.
+ * Answers that are not JSON (NDJSON streams, 204) pass through untouched.
+ *
+ * @example
+ * ```ts
+ * .get("/timing/compare", endpoint({...}), htmlView(timingComparePage), validate("query", TaskQuerySchema), handler)
+ * ```
+ */
+export function htmlView<T>(render: (data: T, url: string) => Html): MiddlewareHandler<AppEnv> {
+  return async function renderHtmlView(c, next) {
+    if (!prefersHtml(c)) {
+      await next();
+      c.res.headers.append("vary", "Accept");
+      return;
+    }
+    await next();
+    const answer = c.res;
+    const location = answer.headers.get("location");
+    if ((answer.status === 201 || answer.status === 202) && location) {
+      c.res = undefined;
+      c.res = c.redirect(location, 303);
+      return;
+    }
+    if (!answer.headers.get("content-type")?.startsWith("application/json")) return;
+    const body: unknown = await answer.json();
+    const view =
+      answer.status < 400
+        ? render(body as T, c.req.url)
+        : errorPage(answer.status, body as ApiErrorBody, c.req.url);
+    const headers = new Headers(answer.headers);
+    headers.delete("content-length");
+    headers.set("content-type", "text/html; charset=utf-8");
+    headers.set("content-security-policy", PAGE_CSP);
+    headers.append("vary", "Accept");
+    c.res = undefined;
+    c.res = new Response(await view, { status: answer.status, headers });
+  };
+}
