@@ -48,24 +48,25 @@ export function htmlView<T>(render: (data: T, url: string) => Html): MiddlewareH
     }
     await next();
     const answer = c.res;
-    const location = answer.headers.get("location");
-    if ((answer.status === 201 || answer.status === 202) && location) {
-      c.res = undefined;
-      c.res = c.redirect(location, 303);
+    const created = (answer.status === 201 || answer.status === 202) && answer.headers.has("location");
+    if (!created && !answer.headers.get("content-type")?.startsWith("application/json")) return;
+    // The answer's other headers (request id, rate limits) stay; its body is replaced.
+    const headers = new Headers(answer.headers);
+    headers.delete("content-length");
+    headers.append("vary", "Accept");
+    c.res = undefined;
+    if (created) {
+      headers.delete("content-type");
+      c.res = new Response(null, { status: 303, headers });
       return;
     }
-    if (!answer.headers.get("content-type")?.startsWith("application/json")) return;
     const body: unknown = await answer.json();
     const view =
       answer.status < 400
         ? render(body as T, c.req.url)
         : errorPage(answer.status, body as ApiErrorBody, c.req.url);
-    const headers = new Headers(answer.headers);
-    headers.delete("content-length");
     headers.set("content-type", "text/html; charset=utf-8");
     headers.set("content-security-policy", PAGE_CSP);
-    headers.append("vary", "Accept");
-    c.res = undefined;
     c.res = new Response(await view, { status: answer.status, headers });
   };
 }

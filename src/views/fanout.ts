@@ -173,7 +173,7 @@ function backendBars(entries: BackendEntry[]): Bar[] {
 }
 
 function fanoutSummary(elapsedMs: number, sumMs: number, count: number) {
-  return html`<p>${count} databases at once in <strong>${elapsedMs} ms</strong>; one after another they would
+  return html`<p>${count} database${count === 1 ? "" : "s"} at once in <strong>${elapsedMs} ms</strong>; one after another they would
 take ${sumMs} ms.</p>`;
 }
 

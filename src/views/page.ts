@@ -68,7 +68,7 @@ ${rows.map((row) => html`<tr>${row.map((cell) => html`<td>${cell}</td>`)}</tr>\n
  * ```
  */
 export function errorNote(error: ApiErrorBody["error"]) {
-  return html`<p class="error" role="alert"><strong>${error.code}</strong>: ${error.message}${
+  return html`<p class="error-note" role="alert"><strong>${error.code}</strong>: ${error.message}${
     error.requestId ? html` <small>(request id <code>${error.requestId}</code>)</small>` : ""
   }</p>`;
 }

@@ -109,8 +109,9 @@ export function waterfallSvg(caption: string, bars: Bar[], markers: Marker[] = [
   const bottom = layout.height;
   return html`<svg class="waterfall" viewBox="0 0 ${WIDTH} ${bottom}" role="img" aria-label="${caption}: a waterfall chart; the table below has the same data" data-axis-ms="${layout.axisMs}" data-plot-x="${PLOT_X}" data-plot-width="${PLOT_WIDTH}" font-family="system-ui, sans-serif" font-size="11">
 ${layout.ticks.map(
-  (tick) =>
-    html`<line x1="${tick.x}" y1="${AXIS_HEIGHT - 6}" x2="${tick.x}" y2="${bottom}" stroke="#d0d7de"/><text class="tick" x="${tick.x}" y="${AXIS_HEIGHT - 10}" text-anchor="middle" fill="#444">${tick.ms} ms</text>`,
+  // The last label ends at its tick, so it stays inside the chart.
+  (tick, i, all) =>
+    html`<line x1="${tick.x}" y1="${AXIS_HEIGHT - 6}" x2="${tick.x}" y2="${bottom}" stroke="#d0d7de"/><text class="tick" x="${tick.x}" y="${AXIS_HEIGHT - 10}" text-anchor="${i === all.length - 1 ? "end" : "middle"}" fill="#444">${tick.ms} ms</text>`,
 )}
 ${layout.rows.map(function drawRow({ bar, x, width, y }) {
   const ms = Math.max(0, bar.endMs - bar.startMs);

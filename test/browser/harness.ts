@@ -74,9 +74,9 @@ async function interrupt(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-/** Pages the crawler is pointed at: hostile text that must stay text, and a link whose URL has quotes. */
+/** Pages the crawler is pointed at: hostile text that must stay text, and links whose URLs have quotes. */
 export const hostileTitle = "<script>alert(1)</script>";
-export const quotedPath = `/q"uote'd`;
+export const quotedPaths = [`/say"hi"`, "/it's"];
 
 /**
  * A tiny site on loopback (allowed in development) for the crawl pages and the fetch form.
@@ -88,9 +88,9 @@ export const quotedPath = `/q"uote'd`;
  */
 export async function startSite(): Promise<{ url: string; close(): void }> {
   const pages: Record<string, string> = {
-    "/": `<html><head><title>${hostileTitle}</title></head><body><a href="/about">about</a> <a href="${quotedPath.replaceAll('"', "&quot;")}">quoted</a></body></html>`,
+    "/": `<html><head><title>${hostileTitle}</title></head><body><a href="/about">about</a> <a href='${quotedPaths[0]}'>double</a> <a href="${quotedPaths[1]}">single</a></body></html>`,
     "/about": "<html><head><title>About</title></head><body>hi</body></html>",
-    [quotedPath]: `<html><head><title>"quoted" 'page'</title></head><body>quotes</body></html>`,
+    ...Object.fromEntries(quotedPaths.map((path) => [path, `<title>"${path}" 'quoted'</title>`])),
   };
   const server: Server = createServer((req, res) => {
     if (req.url === "/robots.txt") return res.end("User-agent: *\nAllow: /\n");

@@ -10,7 +10,7 @@ import {
   type DevStack,
   hostileTitle,
   launchRecordingBrowser,
-  quotedPath,
+  quotedPaths,
   type RecordingBrowser,
   screenshotDir,
   startDevStack,
@@ -136,10 +136,13 @@ describe("waterfall pages", () => {
     const chart = await readChart(page);
     const rows = await readTable(page);
     expect(chart.bars).toHaveLength(rows.length);
-    expect(rows.length).toBe(3);
+    expect(rows.length).toBe(4);
     for (const bar of chart.bars) expectPlacedOnAxis(chart, bar);
-    expect(rows.map((row) => row[3])).toContain(hostileTitle);
-    expect(rows.map((row) => row[0]).some((url) => url?.includes(quotedPath.replace('"', "%22")))).toBe(true);
+    const titles = rows.map((row) => row[3]);
+    expect(titles).toContain(hostileTitle);
+    for (const path of quotedPaths) expect(titles).toContain(`"${path}" 'quoted'`);
+    const paths = rows.map((row) => new URL(row[0] ?? "").pathname);
+    expect(paths).toEqual(expect.arrayContaining(["/say%22hi%22", "/it's"]));
     expect(await page.locator("script").count()).toBe(0);
     expect(await page.title()).toContain("Crawl of");
     await page.close();
@@ -204,10 +207,12 @@ describe("the landing page", () => {
     await page.close();
   });
 
-  it("posts a fetch list from its form and shows the results", async () => {
-    const page = await submit("/fetch", { urls: `${site.url}\n${site.url}about` });
-    expect(await page.locator("h1").textContent()).toBe("Fetched 2 URLs");
-    expect((await readChart(page)).bars).toHaveLength(2);
+  it("posts a fetch list from its form and shows the results, quoted URLs as sent", async () => {
+    const urls = [site.url, ...quotedPaths.map((path) => new URL(path, site.url).origin + path)];
+    const page = await submit("/fetch", { urls: urls.join("\n") });
+    expect(await page.locator("h1").textContent()).toBe("Fetched 3 URLs");
+    expect((await readChart(page)).bars).toHaveLength(3);
+    expect((await readTable(page)).map((row) => row[0])).toEqual(urls);
     await page.screenshot({ path: join(screenshotDir, "fetch.png"), fullPage: true });
     await page.close();
   });
