@@ -12,9 +12,10 @@ export interface FormShape {
 
 /**
  * Lets a plain HTML form post to a JSON route: a `application/x-www-form-urlencoded` body becomes the JSON body
- * the route's validator reads (empty fields left out, so defaults apply), and its `token` field, if any, becomes
- * the bearer token. Forms need no CORS preflight, so a form posted from another site is refused. JSON bodies
- * pass through untouched.
+ * the route's validator reads (empty fields left out, so defaults apply). Forms need no CORS preflight, so a form
+ * posted from another site is refused. Writes still need the bearer token in its header: a form cannot send one,
+ * so a form reaches a write route only where writes are open (local development without API_TOKEN).
+ * JSON bodies pass through untouched.
  *
  * @example
  * ```ts
@@ -37,9 +38,6 @@ export function formBody(shape: FormShape = {}): MiddlewareHandler<AppEnv> {
     const headers = new Headers(c.req.raw.headers);
     headers.set("content-type", "application/json");
     headers.delete("content-length");
-    const token = form.get("token");
-    if (typeof token === "string" && token && !headers.has("authorization"))
-      headers.set("authorization", `Bearer ${token}`);
     c.req.raw = new Request(c.req.raw, { headers, body: JSON.stringify(toJson(form, shape)) });
     return next();
   };
@@ -48,7 +46,7 @@ export function formBody(shape: FormShape = {}): MiddlewareHandler<AppEnv> {
 function toJson(form: FormData, { numbers = [], lists = [] }: FormShape): Record<string, unknown> {
   const body: Record<string, unknown> = {};
   for (const [name, value] of form) {
-    if (name === "token" || typeof value !== "string" || value.trim() === "") continue;
+    if (typeof value !== "string" || value.trim() === "") continue;
     if (lists.includes(name)) {
       body[name] = value
         .split(/\r?\n/)

@@ -6,6 +6,7 @@ import { queryEach } from "../lib/each-backend.ts";
 import { ApiError } from "../lib/errors.ts";
 import { endpoint, errorResponses, jsonResponse, validate } from "../lib/openapi.ts";
 import { allRedis, primaryRedis, type RedisInstance, redisClient, redisError } from "../lib/redis.ts";
+import { htmlView } from "../middleware/html-view.ts";
 import {
   FieldPathSchema,
   HashBodySchema,
@@ -15,6 +16,7 @@ import {
   RedisFanoutSchema,
   TtlQuerySchema,
 } from "../schemas/redis.ts";
+import { redisFanoutPage } from "../views/fanout.ts";
 
 const tags = ["Redis hashes"];
 const writeErrors = errorResponses(400, 401, 403, 413, 415, 502, 503, 504);
@@ -179,6 +181,7 @@ export const redisRoutes = new Hono<AppEnv>()
         ...errorResponses(400, 503),
       },
     }),
+    htmlView(redisFanoutPage),
     validate("param", HashPathSchema),
     async (c) => {
       const { key } = c.req.valid("param");
@@ -192,4 +195,15 @@ export const redisRoutes = new Hono<AppEnv>()
       );
       return c.json({ key, instances: entries, elapsedMs, sumMs }, 200);
     },
+  )
+  .get(
+    "/fanout",
+    endpoint({
+      tags,
+      summary: "Sends a plain HTML form (`?key=`) on to /redis/fanout/{key}",
+      responses: { 303: { description: "To /redis/fanout/{key}" }, ...errorResponses(400) },
+    }),
+    // A GET form can only add query parameters; the key belongs in the path.
+    validate("query", HashPathSchema),
+    (c) => c.redirect(`/redis/fanout/${encodeURIComponent(c.req.valid("query").key)}`, 303),
   );

@@ -1,4 +1,8 @@
 import { html } from "hono/html";
+import type { CrawlReport } from "../schemas/crawl.ts";
+import type { FetchReport } from "../schemas/fetch.ts";
+import type { RedisFanout } from "../schemas/redis.ts";
+import type { SqlFanout } from "../schemas/sql.ts";
 import { legend, outcomeOf, page, table } from "./page.ts";
 import { type Bar, waterfallSvg } from "./waterfall.ts";
 
@@ -8,67 +12,12 @@ interface Failure {
   message: string;
 }
 
-/** A page of /crawl, as the page reads it. */
-interface CrawlPage {
-  url: string;
-  depth: number;
-  status?: number;
-  title?: string;
-  links: number;
-  ms: number;
-  startMs: number;
-  endMs: number;
-  redirectedTo?: string;
-  error?: Failure;
-}
-
-/** The JSON of /crawl, as the page reads it. */
-export interface CrawlReport {
-  start: string;
-  pages: CrawlPage[];
-  elapsedMs: number;
-  stats: { fetched: number; failed: number; skippedByRobots: number; maxInFlight: number };
-}
-
-/** The JSON of POST /fetch, as the page reads it. */
-export interface FetchReport {
-  results: {
-    url: string;
-    ok: boolean;
-    status?: number;
-    bytes?: number;
-    ms: number;
-    startMs: number;
-    endMs: number;
-    error?: Failure;
-  }[];
-  elapsedMs: number;
-  sumMs: number;
-  speedup: number;
-  maxInFlight: number;
-}
-
-/** One database's entry of /redis/fanout/{key} or /sql/fanout, as the page reads it. */
+/** One database's entry of /redis/fanout/{key} or /sql/fanout. */
 interface BackendEntry {
   name: string;
   ok: boolean;
   ms: number;
   error?: Failure;
-}
-
-/** The JSON of /redis/fanout/{key}, as the page reads it. */
-export interface RedisFanout {
-  key: string;
-  instances: (BackendEntry & { fields?: Record<string, string> })[];
-  elapsedMs: number;
-  sumMs: number;
-}
-
-/** The JSON of /sql/fanout, as the page reads it. */
-export interface SqlFanout {
-  databases: (BackendEntry & { result?: { total: number } })[];
-  elapsedMs: number;
-  sumMs: number;
 }
 
 function failureText(error?: Failure, status?: number): string {

@@ -80,7 +80,8 @@ while level:
     text:
       "An asyncio task lives only as long as its process. A crawl job is the same crawl handed to a durable " +
       "Cloudflare primitive: it spreads over as many invocations as it needs and resumes after a restart. Its page " +
-      "reloads itself until the job ends.",
+      "reloads itself until the job ends. Starting one is a write: this form works where writes are open " +
+      "(npm run dev without API_TOKEN); elsewhere POST it with the bearer token.",
     python: `task = asyncio.create_task(crawl(start))  # gone if the process dies
 ...
 pages = await task`,
@@ -90,7 +91,6 @@ const job = await res.json(); // 202, { id, status: "queued", ... }
     form: html`<form method="post" action="/crawl/jobs">
 <label>start URL <input name="url" type="url" size="40" required value="https://example.com/"></label>
 <label>max pages <input name="maxPages" type="number" min="1" max="10000" value="100"></label>
-<label>API token (when one is set) <input name="token" type="password" autocomplete="off"></label>
 <button>Start job</button></form>`,
   },
   {

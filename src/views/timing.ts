@@ -1,34 +1,9 @@
 import { html } from "hono/html";
+import type { TimingCompare, TimingRun } from "../schemas/timing.ts";
 import { legend, page, table } from "./page.ts";
 import { type Bar, waterfallSvg } from "./waterfall.ts";
 
-/** A step of /timing/sequential or /timing/concurrent, as the page reads it. */
-interface Step {
-  i: number;
-  startMs: number;
-  endMs: number;
-}
-
-/** The JSON of /timing/sequential and /timing/concurrent, as the page reads it. */
-export interface TimingRun {
-  mode: "sequential" | "concurrent";
-  tasks: number;
-  ms: number;
-  elapsedMs: number;
-  idealMs: number;
-  steps: Step[];
-}
-
-/** The JSON of /timing/compare, as the page reads it: both runs' steps, each timed from its own start. */
-export interface TimingCompare {
-  tasks: number;
-  ms: number;
-  sequentialMs: number;
-  concurrentMs: number;
-  speedup: number;
-  sequential: Step[];
-  concurrent: Step[];
-}
+type Step = TimingRun["steps"][number];
 
 const explain = {
   sequential: html`Each wait starts when the previous one ended, like <code>await</code> in a <code>for</code> loop.`,

@@ -9,14 +9,23 @@ import { ApiError } from "../../src/lib/errors.ts";
 import { handleError } from "../../src/middleware/errors.ts";
 import { formBody } from "../../src/middleware/form-body.ts";
 import { htmlView, PAGE_CSP } from "../../src/middleware/html-view.ts";
-import { type CrawlReport, crawlPage } from "../../src/views/fanout.ts";
+import type { CrawlReport } from "../../src/schemas/crawl.ts";
+import { crawlPage } from "../../src/views/fanout.ts";
 import { type CrawlJob, crawlJobPage } from "../../src/views/jobs.ts";
 import { landingPage } from "../../src/views/landing.ts";
 
 const report: CrawlReport = {
   start: "http://site.test/",
   elapsedMs: 40,
-  stats: { fetched: 1, failed: 1, skippedByRobots: 0, maxInFlight: 2 },
+  stats: {
+    fetched: 1,
+    failed: 1,
+    skippedByRobots: 0,
+    maxInFlight: 2,
+    subrequests: 3,
+    budgetExhausted: false,
+    robots: "none",
+  },
   pages: [
     {
       url: "http://site.test/",
