@@ -138,20 +138,13 @@ function classify(error: unknown): Failure {
   return upstashReplyKind(error.message);
 }
 
-/**
- * The one place that reads Upstash error text, because text is all @upstash/redis keeps: it throws
- * `UpstashError("<body.error>, command was: <command>")` for any non-2xx answer, without the status (pkg/http.ts),
- * and `Command N [ name ] failed: <error>` for a failed pipeline item. Only the server's part is read, never the
- * echoed command, which holds the caller's keys and values. Redis errors start with an upper-case code (RESP);
- * Upstash's own refusals are sentences: 401 "WRONGPASS invalid or missing auth token" (earlier "Unauthorized",
- * SRH's "Invalid token") and 413 "ERR max request size exceeded" (Upstash docs, troubleshooting).
- *
- * @example
- * ```ts
- * upstashReplyKind("WRONGTYPE Operation against a key holding the wrong kind of value"); // "answered"
- * ```
- */
-export function upstashReplyKind(message: string): Failure {
+// The one place that reads Upstash error text, because text is all @upstash/redis keeps: it throws
+// `UpstashError("<body.error>, command was: <command>")` for any non-2xx answer, without the status (pkg/http.ts),
+// and `Command N [ name ] failed: <error>` for a failed pipeline item. Only the server's part is read, never the
+// echoed command, which holds the caller's keys and values. Redis errors start with an upper-case code (RESP);
+// Upstash's own refusals are sentences: 401 "WRONGPASS invalid or missing auth token" (earlier "Unauthorized",
+// SRH's "Invalid token") and 413 "ERR max request size exceeded" (Upstash docs, troubleshooting).
+function upstashReplyKind(message: string): Failure {
   const text = message.replace(/^Command (?:\d+ \[ \S+ \] )?failed: /, "").split(", command was: ")[0] ?? "";
   if (/^(?:WRONGPASS|NOAUTH|NOPERM)\b|^(?:unauthori[sz]ed|invalid token)\b/i.test(text)) return "refused";
   if (/\bmax request size exceeded\b/i.test(text)) return "too_large";
