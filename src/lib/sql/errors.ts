@@ -22,7 +22,7 @@ const failures: Record<SqlFailure, [ErrorCode, string]> = {
  *
  * @example
  * ```ts
- * await client.execute(sql).catch((error) => { throw sqlError(error, classifyPlanetScale); });
+ * const { entries } = await queryEach(allCarStores(c.env), readStats, sqlError);
  * ```
  */
 export function sqlError(
