@@ -48,6 +48,7 @@ const answers: Record<string, FaultAnswer> = {
   "psdb-permission": psdbError("PERMISSION_DENIED", "Access denied for user 'reader' (errno 1045)"),
   "psdb-500-html": html(500, "500 Internal Server Error"),
   "psdb-522": html(522, "Connection timed out"),
+  "psdb-504": html(504, "504 Gateway Timeout"),
   "psdb-connect-401": json(401, { code: "unauthenticated", message: "invalid auth credentials" }),
   "psdb-garbage-200": { status: 200, body: "this is not JSON" },
 };

@@ -103,6 +103,7 @@ describe("PlanetScale errors", () => {
     ["HTTP 500 without JSON", "psdb-500-html", 503, "backend_unavailable"],
     ["Cloudflare's 522", "psdb-522", 503, "backend_unavailable"],
     ["vtrpc DEADLINE_EXCEEDED", "psdb-deadline", 504, "backend_timeout"],
+    ["a gateway's 504", "psdb-504", 504, "backend_timeout"],
   ])("maps %s (%s) to %i", async (_, answer, status, code) => {
     await expectError(await call("/sql/stats", {}, faultySql(answer)), status, code);
   });

@@ -182,6 +182,8 @@ function classify(error: unknown): SqlFailure {
     return error instanceof SyntaxError ? "answered" : "unavailable";
   }
   if (error.status === 401 || error.status === 403) return "refused";
+  // A gateway's timeout (504, or Cloudflare's 524) is the deadline passing one hop further on.
+  if (error.status === 504 || error.status === 524) return "timeout";
   if (error.status !== 400) return "unavailable";
   const code = error.body?.code?.toUpperCase() ?? "";
   if (code === "DEADLINE_EXCEEDED") return "timeout";
