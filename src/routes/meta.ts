@@ -1,11 +1,11 @@
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
+import * as z from "zod/mini";
 import type { AppEnv } from "../env.ts";
 import { runHealthChecks } from "../lib/health.ts";
 import { endpoint, jsonResponse } from "../lib/openapi.ts";
 import { probes } from "../lib/probes.ts";
 import { htmlView } from "../middleware/html-view.ts";
 import { HealthSchema, IndexSchema } from "../schemas/meta.ts";
-import { z } from "../schemas/z.ts";
 import { landingPage } from "../views/landing.ts";
 
 const tags = ["Meta"];
