@@ -11,15 +11,8 @@ export const PAGE_CSP =
   "default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self' data:; object-src 'none'; " +
   "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-/**
- * Whether the client prefers a page to JSON. JSON wins ties and `*\/*` (curl), so it stays the default.
- *
- * @example
- * ```ts
- * if (prefersHtml(c)) return c.html(landingPage());
- * ```
- */
-export function prefersHtml(c: Parameters<MiddlewareHandler>[0]): boolean {
+// JSON wins ties and `*/*` (curl), so it stays the default.
+function prefersHtml(c: Parameters<MiddlewareHandler>[0]): boolean {
   const type = accepts(c, {
     header: "Accept",
     supports: ["application/json", "text/html"],
@@ -39,7 +32,7 @@ export function prefersHtml(c: Parameters<MiddlewareHandler>[0]): boolean {
  * .get("/timing/compare", endpoint({...}), htmlView(timingComparePage), validate("query", TaskQuerySchema), handler)
  * ```
  */
-export function htmlView<T>(render: (data: T, url: string) => Html): MiddlewareHandler<AppEnv> {
+export function htmlView<T>(render: (data: T, url?: string) => Html): MiddlewareHandler<AppEnv> {
   return async function renderHtmlView(c, next) {
     if (!prefersHtml(c)) {
       await next();
@@ -61,10 +54,10 @@ export function htmlView<T>(render: (data: T, url: string) => Html): MiddlewareH
       return;
     }
     const body: unknown = await answer.json();
+    // A GET page shows the curl line that fetches the same JSON; a form post has no such one-liner.
+    const url = c.req.method === "GET" ? c.req.url : undefined;
     const view =
-      answer.status < 400
-        ? render(body as T, c.req.url)
-        : errorPage(answer.status, body as ApiErrorBody, c.req.url);
+      answer.status < 400 ? render(body as T, url) : errorPage(answer.status, body as ApiErrorBody, url);
     headers.set("content-type", "text/html; charset=utf-8");
     headers.set("content-security-policy", PAGE_CSP);
     c.res = new Response(await view, { status: answer.status, headers });

@@ -36,10 +36,10 @@ function pathOf(url: string, start: string): string {
  *
  * @example
  * ```ts
- * crawlPage(await res.json(), c.req.url);
+ * .get("/path", endpoint(spec), htmlView(crawlPage), handler); // the handler's JSON becomes this page
  * ```
  */
-export function crawlPage(report: CrawlReport, url: string) {
+export function crawlPage(report: CrawlReport, url?: string) {
   const bars: Bar[] = report.pages.map((entry) => ({
     label: pathOf(entry.url, report.start),
     startMs: entry.startMs,
@@ -77,10 +77,10 @@ ${table(
  *
  * @example
  * ```ts
- * fetchPage(await res.json(), c.req.url);
+ * .get("/path", endpoint(spec), htmlView(fetchPage), handler); // the handler's JSON becomes this page
  * ```
  */
-export function fetchPage(report: FetchReport, url: string) {
+export function fetchPage(report: FetchReport, url?: string) {
   const bars: Bar[] = report.results.map((result) => ({
     label: result.url,
     startMs: result.startMs,
@@ -131,10 +131,10 @@ take ${sumMs} ms.</p>`;
  *
  * @example
  * ```ts
- * redisFanoutPage(await res.json(), c.req.url);
+ * .get("/path", endpoint(spec), htmlView(redisFanoutPage), handler); // the handler's JSON becomes this page
  * ```
  */
-export function redisFanoutPage(result: RedisFanout, url: string) {
+export function redisFanoutPage(result: RedisFanout, url?: string) {
   return page({
     title: `Hash "${result.key}" from every Redis`,
     url,
@@ -159,10 +159,10 @@ ${table(
  *
  * @example
  * ```ts
- * sqlFanoutPage(await res.json(), c.req.url);
+ * .get("/path", endpoint(spec), htmlView(sqlFanoutPage), handler); // the handler's JSON becomes this page
  * ```
  */
-export function sqlFanoutPage(result: SqlFanout, url: string) {
+export function sqlFanoutPage(result: SqlFanout, url?: string) {
   return page({
     title: "Car stats from every SQL database",
     url,

@@ -32,10 +32,10 @@ const segments = [
  *
  * @example
  * ```ts
- * crawlJobPage(await res.json(), c.req.url);
+ * .get("/path", endpoint(spec), htmlView(crawlJobPage), handler); // the handler's JSON becomes this page
  * ```
  */
-export function crawlJobPage(job: CrawlJob, url: string) {
+export function crawlJobPage(job: CrawlJob, url?: string) {
   const running = job.status === "queued" || job.status === "running";
   const { counts } = job;
   const total = segments.reduce((sum, segment) => sum + counts[segment.name], 0);

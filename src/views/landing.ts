@@ -140,7 +140,7 @@ await Promise.all(urls.map((url) => connect({ url }).execute(statsSql)));`,
  *
  * @example
  * ```ts
- * if (prefersHtml(c)) return c.html(landingPage(), 200, { "content-security-policy": PAGE_CSP });
+ * .get("/", endpoint(spec), htmlView(landingPage), (c) => c.json(index)); // browsers get this page
  * ```
  */
 export function landingPage() {

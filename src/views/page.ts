@@ -29,6 +29,7 @@ export function page(options: { title: string; url?: string; refreshSeconds?: nu
 ${refreshSeconds ? html`<meta http-equiv="refresh" content="${refreshSeconds}">` : ""}
 <title>${title} · edge-async-patterns</title>
 <link rel="stylesheet" href="/views.css">
+<link rel="icon" href="data:,">
 </head>
 <body>
 <nav><a href="/">edge-async-patterns</a> · <a href="/docs">API reference</a></nav>
@@ -81,7 +82,7 @@ export function errorNote(error: ApiErrorBody["error"]) {
  * errorPage(503, { error: { code: "backend_unavailable", message: "Redis is unreachable." } }, c.req.url);
  * ```
  */
-export function errorPage(status: number, body: ApiErrorBody, url: string) {
+export function errorPage(status: number, body: ApiErrorBody, url?: string) {
   return page({
     title: `Error ${status}`,
     url,

@@ -31,10 +31,10 @@ const stepHeaders = ["run", "step", "start (ms)", "end (ms)", "duration (ms)"];
  *
  * @example
  * ```ts
- * timingRunPage(await res.json(), c.req.url);
+ * .get("/path", endpoint(spec), htmlView(timingRunPage), handler); // the handler's JSON becomes this page
  * ```
  */
-export function timingRunPage(run: TimingRun, url: string) {
+export function timingRunPage(run: TimingRun, url?: string) {
   const title = `${run.mode === "sequential" ? "Sequential" : "Concurrent"}: ${run.tasks} × ${run.ms} ms`;
   return page({
     title,
@@ -52,10 +52,10 @@ ${table("When each step ran, in ms since the run began", stepHeaders, stepRows(r
  *
  * @example
  * ```ts
- * timingComparePage(await res.json(), c.req.url);
+ * .get("/path", endpoint(spec), htmlView(timingComparePage), handler); // the handler's JSON becomes this page
  * ```
  */
-export function timingComparePage(result: TimingCompare, url: string) {
+export function timingComparePage(result: TimingCompare, url?: string) {
   const title = `Sequential vs concurrent: ${result.tasks} × ${result.ms} ms`;
   const bars = [...stepBars(result.sequential, "sequential"), ...stepBars(result.concurrent, "concurrent")];
   const markers = [

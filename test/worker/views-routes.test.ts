@@ -91,6 +91,8 @@ describe("the landing page's forms", () => {
     });
     expect(status).toBe(200);
     expect(bars(html)).toHaveLength(2);
+    // A GET page offers the curl line for the same JSON; a form post has none to offer.
+    expect(html).not.toContain("<code>curl");
     expect((await site.stats()).requests).toEqual(expect.arrayContaining(["GET /a", "GET /b"]));
   });
 
