@@ -6,7 +6,7 @@ import type { TimingVariables } from "hono/timing";
  * `wrangler secret put` (production) or `.dev.vars` (local), not in wrangler.toml. Every one may be absent.
  */
 export interface Secrets {
-  /** Bearer token that writes must present; see README "Security". */
+  /** Bearer token that writes must present; see README "Limits and safety". */
   API_TOKEN?: string;
   /** Primary Upstash database (REST URL and token from the Upstash console, or the local emulator). */
   UPSTASH_REDIS_REST_URL?: string;
