@@ -44,7 +44,7 @@ export interface AppEnv {
  *
  * @example
  * ```ts
- * if (isProduction(c.env) && !c.env.API_TOKEN) throw forbidden("...");
+ * if (isProduction(c.env) && !c.env.API_TOKEN) throw new ApiError("forbidden", "Writes are disabled.");
  * ```
  */
 export function isProduction(env: Pick<Bindings, "ENVIRONMENT">): boolean {
