@@ -33,9 +33,6 @@ afterAll(async () => {
   await chrome?.close();
   await stack?.stop();
   site?.close();
-  // Checked last, over everything every test loaded: the whole run stayed on the Worker's origin.
-  expect(chrome?.offOrigin() ?? []).toEqual([]);
-  expect(dialogs).toEqual([]);
 }, 60_000);
 
 async function open(path: string, screenshot: string): Promise<Page> {
@@ -232,5 +229,16 @@ describe("the landing page", () => {
     };
     expect(body.items.every((car) => car.make === "Toyota")).toBe(true);
     await page.close();
+  });
+});
+
+// Last, over everything the tests above loaded (vitest runs a file's tests in order).
+describe("the whole run", () => {
+  it("made no request to another origin, /docs and its UI included, and ran no crawled script", () => {
+    // The recorder saw the pages and the assets they load, so an empty off-origin list means something.
+    expect(chrome.requests).toEqual(expect.arrayContaining([`${stack.base}/vendor/scalar-api-reference.js`]));
+    expect(chrome.requests.some((url) => url.startsWith(`${stack.base}/views.css`))).toBe(true);
+    expect(chrome.offOrigin()).toEqual([]);
+    expect(dialogs).toEqual([]);
   });
 });
