@@ -13,7 +13,7 @@ export interface FormShape {
 /**
  * Lets a plain HTML form post to a JSON route: a `application/x-www-form-urlencoded` body becomes the JSON body
  * the route's validator reads (empty fields left out, so defaults apply). Forms need no CORS preflight, so a form
- * posted from another site is refused. Writes still need the bearer token in its header: a form cannot send one,
+ * posted from another site (or by a client that is not on our pages) is refused with 415, like any non-JSON body. Writes still need the bearer token in its header: a form cannot send one,
  * so a form reaches a write route only where writes are open (local development without API_TOKEN).
  * JSON bodies pass through untouched.
  *
@@ -31,7 +31,11 @@ export function formBody(shape: FormShape = {}): MiddlewareHandler<AppEnv> {
       c.req.header("sec-fetch-site") === "same-origin" ||
       c.req.header("origin") === new URL(c.req.url).origin;
     if (!sameOrigin) {
-      throw new ApiError("forbidden", "Forms may only be posted from this site's own pages.");
+      // A form from elsewhere is refused like any body that is not JSON.
+      throw new ApiError(
+        "unsupported_media_type",
+        "Send the body as JSON with `content-type: application/json`; forms are taken only from this site's pages.",
+      );
     }
     // Read from the raw request, not c.req: Hono would cache the form and hand it to the JSON validator later.
     const form = await c.req.raw.formData();

@@ -58,7 +58,7 @@ export const fetchRoutes = new Hono<AppEnv>().post(
         ),
         "One JSON object a line: a `result` per URL, then the `summary`.",
       ),
-      ...errorResponses(400, 403, 413, 415),
+      ...errorResponses(400, 413, 415),
     },
   }),
   htmlView(fetchPage),

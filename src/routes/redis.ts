@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { wrapTime } from "hono/timing";
 import { Hono } from "hono/tiny";
+import * as z from "zod/mini";
 import type { AppEnv } from "../env.ts";
 import { queryEach } from "../lib/each-backend.ts";
 import { ApiError } from "../lib/errors.ts";
@@ -201,9 +202,14 @@ export const redisRoutes = new Hono<AppEnv>()
     endpoint({
       tags,
       summary: "Sends a plain HTML form (`?key=`) on to /redis/fanout/{key}",
-      responses: { 303: { description: "To /redis/fanout/{key}" }, ...errorResponses(400) },
+      responses: { 303: { description: "To /redis/fanout/{key}" }, ...errorResponses(400, 404) },
     }),
     // A GET form can only add query parameters; the key belongs in the path.
-    validate("query", HashPathSchema),
-    (c) => c.redirect(`/redis/fanout/${encodeURIComponent(c.req.valid("query").key)}`, 303),
+    validate("query", z.partial(HashPathSchema)),
+    (c) => {
+      const { key } = c.req.valid("query");
+      // Without a key this names no hash, as /redis/fanout/ (the same route to the router) does not either.
+      if (key === undefined) throw new ApiError("not_found", "Name the hash: /redis/fanout/{key}.");
+      return c.redirect(`/redis/fanout/${encodeURIComponent(key)}`, 303);
+    },
   );

@@ -149,8 +149,8 @@ describe("plain forms posting to JSON routes", () => {
     ];
     for (const headers of otherSite) {
       const response = await form(headers);
-      expect(response.status).toBe(403);
-      expect(await response.json()).toMatchObject({ error: { code: "forbidden" } });
+      expect(response.status).toBe(415);
+      expect(await response.json()).toMatchObject({ error: { code: "unsupported_media_type" } });
     }
   });
 });

@@ -79,6 +79,9 @@ describe("the landing page's forms", () => {
     expect(response.status).toBe(303);
     expect(response.headers.get("location")).toBe("/redis/fanout/car");
     await expectError(await call("/redis/fanout?key=%20bad"), 400, "invalid_request");
+    // No key names no hash, with or without the trailing slash the router treats alike.
+    await expectError(await call("/redis/fanout"), 404, "not_found");
+    await expectError(await call("/redis/fanout/"), 404, "not_found");
   });
 
   it("posts a fetch list as a form and gets the fan-out's page", async () => {
@@ -102,6 +105,6 @@ describe("the landing page's forms", () => {
       headers: { "content-type": "application/x-www-form-urlencoded", "sec-fetch-site": "cross-site" },
       body: "urls=http%3A%2F%2Fexample.com%2F",
     });
-    await expectError(response, 403, "forbidden");
+    await expectError(response, 415, "unsupported_media_type");
   });
 });
