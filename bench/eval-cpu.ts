@@ -93,13 +93,16 @@ async function previousFigure(
  *
  * @example
  * ```ts
- * describeChange(cpu); // "212.4 ms in 2026-11-21T07-51-19Z.json: -95.1 ms (-44.8%)"
+ * describeChange(cpu); // "previous committed run (2026-11-21T07-51-19Z.json, 212.4 ms): -95.1 ms (-44.8%)"
  * ```
  */
 export function describeChange(cpu: EvalCpuResult): string {
   const file = cpu.previousFile?.split("/").at(-1);
-  if (!cpu.previous) return file ? `no previous figure (${file} predates it)` : "no previous figure";
+  if (!cpu.previous) {
+    return `previous committed run: no previous figure${file ? ` (${file} predates it)` : ""}`;
+  }
   const delta = cpu.oursCpuMs - cpu.previous.oursCpuMs;
   const percent = (delta / cpu.previous.oursCpuMs) * 100;
-  return `${fmt(cpu.previous.oursCpuMs, 1)} ms in ${file}: ${signed(delta)} ms (${signed(percent)}%)`;
+  const previous = `${file}, ${fmt(cpu.previous.oursCpuMs, 1)} ms`;
+  return `previous committed run (${previous}): ${signed(delta)} ms (${signed(percent)}%)`;
 }

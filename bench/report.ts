@@ -103,7 +103,7 @@ export function toMarkdown(results: Results): string {
 
 /** Our Worker against the one-route Hono hello world, built the same way and measured interleaved in this run. */
 function sizeSection(results: Results): string {
-  const { size, plan } = results;
+  const { size } = results;
   const { hello, evalCpu } = size;
   const ratio = (ours: number, base: number) => (base > 0 ? `${fmt(ours / base, 2)}×` : "n/a");
   return [
@@ -135,10 +135,9 @@ function sizeSection(results: Results): string {
       `Startup: ${size.startupMethod}, "Active" time, median of ${size.startupRuns} per bundle, ours and the ` +
       "hello world (bench/hello) interleaved; issue 12 asks for at most 2×. " +
       `Node eval CPU: \`process.cpuUsage()\` around \`import()\` of the built bundle, median of ${evalCpu.runs} ` +
-      `fresh processes per bundle, interleaved; previous committed run: ${describeChange(evalCpu)}. ` +
+      `fresh processes per bundle, interleaved; ours against the ${describeChange(evalCpu)}. ` +
       `wrangler dev ready: ${fmt(results.servers.workerReadyMs, 0)} ms from spawn to first answer on /health ` +
       "(bundling and workerd start included).",
-    `Plan: ${plan.startupRuns} startup profiles and ${plan.evalRuns} Node imports per bundle.`,
   ].join("\n");
 }
 

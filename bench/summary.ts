@@ -45,11 +45,13 @@ export function toConsoleTable(results: Results): string {
   const budget = `${size.gzipKiB <= size.budgetGzipKiB ? "within" : "OVER"} budget ${size.budgetGzipKiB} KiB gzip`;
   rows.push(["size", "bundle", `${fmt(size.uploadKiB, 0)} KiB, gzip ${fmt(size.gzipKiB, 1)} KiB`, budget]);
   const startup = `${fmt(size.startupCpuMs, 1)} vs hello ${fmt(hello.startupCpuMs, 1)} ms`;
-  const ratio = size.startupRatio === null ? "n/a (hello 0 ms)" : `${fmt(size.startupRatio, 2)}×`;
-  const startupRatio = `${ratio} hello, median of ${size.startupRuns}`;
+  const startupRatio =
+    size.startupRatio === null
+      ? `no ratio (hello 0 ms), median of ${size.startupRuns}`
+      : `${fmt(size.startupRatio, 2)}× hello, median of ${size.startupRuns}`;
   rows.push(["start", "startup CPU (wrangler check startup)", startup, startupRatio]);
   const evalMeasured = `${fmt(evalCpu.oursCpuMs, 1)} vs hello ${fmt(evalCpu.helloCpuMs, 1)} ms`;
-  const evalRatio = `${fmt(evalCpu.ratio, 2)}× hello, median of ${evalCpu.runs}; previous ${describeChange(evalCpu)}`;
+  const evalRatio = `${fmt(evalCpu.ratio, 2)}× hello, median of ${evalCpu.runs}; ${describeChange(evalCpu)}`;
   rows.push(["start", "Node eval CPU", evalMeasured, evalRatio]);
   rows.push(["start", "wrangler dev ready", `${fmt(servers.workerReadyMs, 0)} ms`, ""]);
   return alignColumns(rows);
