@@ -15,6 +15,9 @@ export interface EvalCpuResult {
   runs: number;
   oursCpuMs: number;
   helloCpuMs: number;
+  /** Every run's figure in run order, to judge the noise behind the medians. */
+  oursRunsMs: number[];
+  helloRunsMs: number[];
   /** oursCpuMs / helloCpuMs, taken within this run. */
   ratio: number;
   /** The newest full run committed under bench/results, if any, and its figures if it has them. */
@@ -51,6 +54,8 @@ export async function measureEvalCpu(options: {
     runs: options.runs,
     oursCpuMs,
     helloCpuMs,
+    oursRunsMs: ours,
+    helloRunsMs: hello,
     ratio: oursCpuMs / helloCpuMs,
     ...(await previousFigure(options.signal)),
   };

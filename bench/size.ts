@@ -17,6 +17,8 @@ export interface BundleFigures {
   startupCpuMs: number;
   /** Median profile window: from the isolate's start to the end of its startup phase. */
   startupWindowMs: number;
+  /** Every run's "Active" time in run order, to judge the noise behind the median. */
+  startupActiveRunsMs: number[];
 }
 
 /** Our Worker's figures at the top level, the hello world's beside them, and the ratios between the two. */
@@ -95,6 +97,7 @@ function figures(build: { rawKiB: number; gzipKiB: number }, profiles: StartupPr
     gzipKiB: build.gzipKiB,
     startupCpuMs: median(profiles.map((profile) => profile.activeMs)),
     startupWindowMs: median(profiles.map((profile) => profile.windowMs)),
+    startupActiveRunsMs: profiles.map((profile) => profile.activeMs),
   };
 }
 
