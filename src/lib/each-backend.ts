@@ -15,7 +15,7 @@ type Failed = { name: string; ok: false; error: { code: string; message: string 
  * ```
  */
 export async function queryEach<T extends { name: string }, R extends object>(
-  backends: T[],
+  backends: readonly T[],
   work: (backend: T) => Promise<R>,
   toError: (error: unknown) => ApiError,
 ) {

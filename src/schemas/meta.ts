@@ -1,4 +1,5 @@
-import { named, z } from "./z.ts";
+import * as z from "zod/mini";
+import { named } from "./doc.ts";
 
 export const IndexSchema = z.object({
   name: z.string(),

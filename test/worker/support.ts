@@ -4,8 +4,8 @@ import { expect } from "vitest";
 import type { Bindings } from "../../src/env.ts";
 import app from "../../src/index.ts";
 
-/** The bindings the tests run with: wrangler.toml plus what test/setup/global.ts provided. */
-export const testEnv = env as Bindings;
+/** The bindings the tests run with: wrangler.toml plus what test/setup/global.ts provided (typed in test/env.d.ts). */
+export const testEnv = env;
 
 /**
  * Sends one request through the Worker with the test bindings, optionally overridden, the way
