@@ -103,7 +103,8 @@ function figures(build: { rawKiB: number; gzipKiB: number }, profiles: StartupPr
 
 /**
  * The hello world is only a fair baseline when it is built like our Worker: the compatibility date and flags pick
- * the polyfills wrangler bundles, and minify changes what the isolate parses. Refuses to measure when they differ.
+ * the polyfills wrangler bundles, minify and keep_names change what the isolate parses. Refuses to measure when
+ * they differ.
  */
 async function assertSameBuildSettings(): Promise<void> {
   const { unstable_readConfig: readConfig } = await import("wrangler");
@@ -113,6 +114,8 @@ async function assertSameBuildSettings(): Promise<void> {
       compatibility_date: read.compatibility_date,
       compatibility_flags: [...read.compatibility_flags].sort().join(","),
       minify: Boolean(read.minify),
+      // wrangler keeps names unless told not to.
+      keep_names: read.keep_names !== false,
     };
   };
   const ours = settings("wrangler.toml");
