@@ -19,6 +19,8 @@ export interface BundleFigures {
   startupWindowMs: number;
   /** Every run's "Active" time in run order, to judge the noise behind the median. */
   startupActiveRunsMs: number[];
+  /** Median count of profile samples that caught the isolate busy: "Active" without the machine's stalls. */
+  startupBusySamples: number;
 }
 
 /** Our Worker's figures at the top level, the hello world's beside them, and the ratios between the two. */
@@ -98,6 +100,7 @@ function figures(build: { rawKiB: number; gzipKiB: number }, profiles: StartupPr
     startupCpuMs: median(profiles.map((profile) => profile.activeMs)),
     startupWindowMs: median(profiles.map((profile) => profile.windowMs)),
     startupActiveRunsMs: profiles.map((profile) => profile.activeMs),
+    startupBusySamples: median(profiles.map((profile) => profile.busySamples)),
   };
 }
 

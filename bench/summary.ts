@@ -50,6 +50,12 @@ export function toConsoleTable(results: Results): string {
       ? `no ratio (hello 0 ms), median of ${size.startupRuns}`
       : `${fmt(size.startupRatio, 2)}× hello, median of ${size.startupRuns}`;
   rows.push(["start", "startup CPU (wrangler check startup)", startup, startupRatio]);
+  const busy = `${fmt(size.startupBusySamples, 1)} vs hello ${fmt(hello.startupBusySamples, 1)}`;
+  const busyRatio =
+    hello.startupBusySamples > 0
+      ? `${fmt(size.startupBusySamples / hello.startupBusySamples, 2)}× hello`
+      : "";
+  rows.push(["start", "startup busy samples", busy, busyRatio]);
   const evalMeasured = `${fmt(evalCpu.oursCpuMs, 1)} vs hello ${fmt(evalCpu.helloCpuMs, 1)} ms`;
   const evalRatio = `${fmt(evalCpu.ratio, 2)}× hello, median of ${evalCpu.runs}; ${describeChange(evalCpu)}`;
   rows.push(["start", "Node eval CPU", evalMeasured, evalRatio]);

@@ -3,6 +3,7 @@
  * wrangler would upload, `check startup` for the startup profile of a built bundle.
  */
 import { execFile } from "node:child_process";
+import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -76,6 +77,12 @@ export interface StartupProfile {
   activeMs: number;
   /** From the isolate's start to the end of its startup phase. */
   windowMs: number;
+  /**
+   * Samples that caught the isolate busy (any node but "(idle)"). "Active" adds up each busy sample's time since
+   * the previous sample, so a busy machine that parks the isolate for 100 ms puts all 100 ms on the next sample;
+   * the count of busy samples, taken at a fixed interval while the isolate runs, does not grow with such stalls.
+   */
+  busySamples: number;
 }
 
 /**
@@ -98,7 +105,18 @@ export async function profileStartup(
   const active = /Active: ([\d.]+) ms/.exec(output);
   const window = /Profile window: ([\d.]+) ms/.exec(output);
   if (!active || !window) throw new Error(`wrangler check startup printed no profile summary:\n${output}`);
-  return { activeMs: Number(active[1]), windowMs: Number(window[1]) };
+  const profile = JSON.parse(await readFile(profileFile, "utf8")) as CpuProfile;
+  const idle = new Set(
+    profile.nodes.filter((node) => node.callFrame.functionName === "(idle)").map((node) => node.id),
+  );
+  const busySamples = profile.samples.filter((id) => !idle.has(id)).length;
+  return { activeMs: Number(active[1]), windowMs: Number(window[1]), busySamples };
+}
+
+/** The parts of a V8 `.cpuprofile` the busy-sample count reads. */
+interface CpuProfile {
+  nodes: { id: number; callFrame: { functionName: string } }[];
+  samples: number[];
 }
 
 /** Runs the wrangler CLI from node_modules and returns everything it printed; it fails with that output. */
