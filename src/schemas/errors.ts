@@ -22,6 +22,8 @@ export const BackendFailureSchema = named(
   z.object({ code: z.string(), message: z.string() }),
 );
 
+export type BackendFailure = z.infer<typeof BackendFailureSchema>;
+
 /** Why one URL of /fetch or /crawl produced no usable answer. */
 export const FetchFailureSchema = named(
   "FetchFailure",
