@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { accepts } from "hono/accepts";
 import type { AppEnv } from "../env.ts";
 import { type ApiErrorBody, errorPage, type Html } from "../views/page.ts";
@@ -12,7 +12,7 @@ export const PAGE_CSP =
   "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 // JSON wins ties and `*/*` (curl), so it stays the default.
-function prefersHtml(c: Parameters<MiddlewareHandler>[0]): boolean {
+function prefersHtml(c: Context): boolean {
   const type = accepts(c, {
     header: "Accept",
     supports: ["application/json", "text/html"],
