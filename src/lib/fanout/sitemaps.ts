@@ -129,6 +129,7 @@ const unknownReference = /&(?!(?:amp|lt|gt|quot|apos|#[0-9]{1,7}|#x[0-9a-f]{1,6}
 class LocScanner {
   kind: "index" | "urlset" | undefined;
   failed = false;
+  private closed = false;
   readonly children: URL[] = [];
   private text = "";
 
@@ -142,8 +143,8 @@ class LocScanner {
     const stop = new AbortController();
     const xml = (await gunzipIfCompressed(body)).pipeThrough(capBytes(MAX_BODY_BYTES, stop.signal));
     const rewriter = new HTMLRewriter()
-      .on("sitemapindex", { element: () => this.setKind("index") })
-      .on("urlset", { element: () => this.setKind("urlset") })
+      .on("sitemapindex", { element: (element) => this.root(element, "index") })
+      .on("urlset", { element: (element) => this.root(element, "urlset") })
       .on("loc", {
         element: (element) => {
           this.text = "";
@@ -160,10 +161,16 @@ class LocScanner {
       // Too large, broken gzip or cut off: the entries read so far stay queued, the file counts as failed.
       this.failed = true;
     }
+    // A file cut off before its root element closes is truncated, unless the cap is what stopped it.
+    if (this.kind && !this.closed && !stop.signal.aborted) this.failed = true;
   }
 
-  private setKind(kind: "index" | "urlset") {
-    this.kind ??= kind;
+  private root(element: Element, kind: "index" | "urlset") {
+    if (this.kind) return;
+    this.kind = kind;
+    element.onEndTag(() => {
+      this.closed = true;
+    });
   }
 
   private entry(stop: AbortController) {
