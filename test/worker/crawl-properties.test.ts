@@ -142,7 +142,8 @@ describe("the crawl scheduler", () => {
           for (const item of started) expect(item.depth).toBe(reachable.get(Number(item.href)));
           const deepest = Math.max(...started.map((item) => item.depth));
           const kept = new Set(started.map((item) => Number(item.href)));
-          for (const [page, depth] of reachable) if (!kept.has(page)) expect(depth).toBeGreaterThanOrEqual(deepest);
+          for (const [page, depth] of reachable)
+            if (!kept.has(page)) expect(depth).toBeGreaterThanOrEqual(deepest);
         },
       ),
       runs(300),
