@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { type CrawlOptions, type CrawlResult, crawl } from "../../src/lib/fanout/crawler.ts";
+import { type CrawlOptions, crawl } from "../../src/lib/fanout/crawler.ts";
 import { createFanout } from "../../src/lib/fanout/engine.ts";
+import type { CrawlReport } from "../../src/schemas/crawl.ts";
 import { newSite, type SiteOptions, type TestSite } from "./test-site.ts";
 
 // The engine as GET /crawl and the crawl jobs run it, against a real site on loopback (hence development
@@ -10,7 +11,7 @@ async function run(
   path: string,
   options: Partial<Omit<CrawlOptions, "start" | "fanout" | "production">> = {},
   fanout = { concurrency: 6, timeoutMs: 5000, subrequests: 500 },
-): Promise<CrawlResult> {
+): Promise<CrawlReport> {
   return crawl({
     start: new URL(`${site.url}${path}`),
     maxPages: 50,
@@ -21,7 +22,7 @@ async function run(
   });
 }
 
-function paths(site: TestSite, result: CrawlResult): string[] {
+function paths(site: TestSite, result: CrawlReport): string[] {
   return result.pages.map((page) => page.url.replace(site.url, ""));
 }
 

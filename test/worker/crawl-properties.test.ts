@@ -7,10 +7,10 @@ import { runs } from "./battery-support.ts";
 // The glob grammar restated the obvious way, as a RegExp: fine for the short strings generated here,
 // and independent of the state-stepping matcher under test.
 function referenceGlob(glob: string): RegExp {
-  const escape = (text: string) => text.replace(/[\\^$.*+?()[\]{}|/]/g, "\\$&");
+  const literal = (text: string) => text.replace(/[\\^$.*+?()[\]{}|/]/g, "\\$&");
   const source = glob
     .split("**")
-    .map((part) => part.split("*").map(escape).join("[^/]*"))
+    .map((part) => part.split("*").map(literal).join("[^/]*"))
     .join(".*");
   return new RegExp(`^${source}$`, "s");
 }
