@@ -1,49 +1,27 @@
 import { describe, expect, it } from "vitest";
+import type { CrawlPage, CrawlReport } from "../../src/schemas/crawl.ts";
 import { call, expectError } from "./support.ts";
 import { ndjsonLines, newSite, type TestSite } from "./test-site.ts";
 
-interface Page {
-  url: string;
-  depth: number;
-  status?: number;
-  redirectedTo?: string;
-  title?: string;
-  links: number;
-  ms: number;
-  startMs: number;
-  endMs: number;
-  error?: { code: string; message: string };
-}
-
-interface Report {
-  start: string;
-  pages: Page[];
-  elapsedMs: number;
-  stats: {
-    fetched: number;
-    failed: number;
-    skippedByRobots: number;
-    maxInFlight: number;
-    subrequests: number;
-    budgetExhausted: boolean;
-    robots: string;
-  };
-}
+type Page = CrawlPage;
+type Report = CrawlReport;
 
 async function crawl(
   site: TestSite,
   path: string,
-  params: Record<string, string | number> = {},
+  params: Record<string, string | number | string[]> = {},
   overrides = {},
 ) {
   const query = new URLSearchParams({ url: `${site.url}${path}` });
-  for (const [name, value] of Object.entries(params)) query.set(name, String(value));
+  for (const [name, value] of Object.entries(params)) {
+    for (const one of Array.isArray(value) ? value : [value]) query.append(name, String(one));
+  }
   const response = await call(`/crawl?${query}`, {}, overrides);
   expect(response.status).toBe(200);
   return (await response.json()) as Report;
 }
 
-// Paths relative to the site, so expectations read like the site map in test/setup/origin.ts.
+// Paths relative to the site, so expectations read like the site map in fixtures/site/server.ts.
 function paths(site: TestSite, pages: Page[]) {
   return pages.map((page) => page.url.replace(site.url, ""));
 }
@@ -100,7 +78,9 @@ describe("GET /crawl", () => {
     expect(requests).not.toContain("GET /site/never.html");
     // Everything requested, requested once: dedupe held across spellings and across the redirect.
     expect(new Set(requests).size).toBe(requests.length);
-    expect(requests).toHaveLength(14);
+    // 12 pages, the redirect's target, robots.txt, and /sitemap.xml (a 404: this site has no sitemap).
+    expect(requests).toHaveLength(15);
+    expect(requests).toContain("GET /sitemap.xml");
   });
 
   it("asks for HTML, so a server that negotiates content answers with its links", async () => {
@@ -125,7 +105,7 @@ describe("GET /crawl", () => {
       expect(page).not.toHaveProperty("error");
       expect(page).not.toHaveProperty("title");
     }
-    expect(body.stats).toMatchObject({ fetched: 4, failed: 0, subrequests: 5 });
+    expect(body.stats).toMatchObject({ fetched: 4, failed: 0, subrequests: 6 });
 
     const { requests } = await site.stats();
     expect(requests.filter((line) => line === "GET /dup/docs/")).toHaveLength(1);
@@ -136,6 +116,7 @@ describe("GET /crawl", () => {
       "GET /dup/docs",
       "GET /dup/docs/",
       "GET /robots.txt",
+      "GET /sitemap.xml",
     ]);
   });
 
@@ -153,7 +134,7 @@ describe("GET /crawl", () => {
     expect(stopped).toHaveLength(1);
     expect(stopped[0]).toMatchObject({ links: 0 });
     expect(stopped[0]).not.toHaveProperty("error");
-    expect(body.stats).toMatchObject({ fetched: 3, failed: 0, subrequests: 5 });
+    expect(body.stats).toMatchObject({ fetched: 3, failed: 0, subrequests: 6 });
 
     const { requests } = await site.stats();
     expect(requests.filter((line) => line === "GET /dup/new")).toHaveLength(1);
@@ -163,6 +144,7 @@ describe("GET /crawl", () => {
       "GET /dup/old-2",
       "GET /dup/twins/",
       "GET /robots.txt",
+      "GET /sitemap.xml",
     ]);
   });
 
@@ -171,7 +153,8 @@ describe("GET /crawl", () => {
     const body = await crawl(site, "/robots-blocked/page.html");
     expect(body.pages).toEqual([]);
     expect(body.stats).toMatchObject({ fetched: 0, failed: 0, skippedByRobots: 1 });
-    expect((await site.stats()).requests).toEqual(["GET /robots.txt"]);
+    // The sitemaps are still read (source `all`): a site may list pages its start URL cannot reach.
+    expect((await site.stats()).requests).toEqual(["GET /robots.txt", "GET /sitemap.xml"]);
   });
 
   it("crawls everything when the site has no robots.txt", async () => {
@@ -209,7 +192,12 @@ describe("GET /crawl", () => {
     ];
     expect(paths(site, body.pages)).toEqual(expected);
     const { requests } = await site.stats();
-    expect(requests).toEqual(["GET /robots.txt", ...expected.map((path) => `GET ${path}`)]);
+    // The sitemap is read alongside the pages, so its place in the log varies; the pages' does not.
+    expect(requests.filter((line) => line !== "GET /sitemap.xml")).toEqual([
+      "GET /robots.txt",
+      ...expected.map((path) => `GET ${path}`),
+    ]);
+    expect(requests).toContain("GET /sitemap.xml");
   });
 
   it("keeps at most `concurrency` requests in flight and reports the peak it reached", async () => {
@@ -226,13 +214,14 @@ describe("GET /crawl", () => {
     const site = await newSite();
     const body = await crawl(site, "/grid/48/100/", { maxDepth: 1, maxPages: 48 });
     expect(body.pages).toHaveLength(48);
-    expect(body.stats).toMatchObject({ fetched: 48, failed: 0, maxInFlight: 6, subrequests: 49 });
+    expect(body.stats).toMatchObject({ fetched: 48, failed: 0, maxInFlight: 6, subrequests: 50 });
     expect((await site.stats()).peak).toBeLessThanOrEqual(6);
   });
 
   it("reports each failing page in its own entry and carries on", async () => {
     const site = await newSite();
-    const body = await crawl(site, "/trouble/", { maxDepth: 1, timeoutMs: 300 });
+    // A second is far more than the 2 MiB take to read even on a loaded machine, and far less than `/huge` takes.
+    const body = await crawl(site, "/trouble/", { maxDepth: 1, timeoutMs: 1000 });
     const outcome = (path: string) => {
       const page = body.pages.find((entry) => entry.url === `${site.url}${path}`);
       return [page?.status, page?.error?.code];
@@ -272,8 +261,9 @@ describe("GET /crawl", () => {
       { maxDepth: 1, concurrency: 1 },
       { SUBREQUEST_BUDGET: "5" },
     );
+    // robots.txt, /sitemap.xml (asked for first, so first in the single slot), the index and two pages.
     expect(body.pages).toHaveLength(10);
-    expect(body.pages.filter((page) => page.error?.code === "subrequest_budget")).toHaveLength(6);
+    expect(body.pages.filter((page) => page.error?.code === "subrequest_budget")).toHaveLength(7);
     expect(body.stats).toMatchObject({ subrequests: 5, budgetExhausted: true });
     expect((await site.stats()).requests).toHaveLength(5);
   });
@@ -325,6 +315,56 @@ describe("GET /crawl", () => {
     expect(message).toContain("`url`");
     expect(message).toContain("loopback");
     expect((await site.stats()).requests).toEqual([]);
+  });
+
+  it("takes include and exclude as repeated parameters, exclude winning", async () => {
+    const site = await newSite();
+    const body = await crawl(site, "/site/", {
+      maxDepth: 5,
+      source: "links",
+      include: ["/site/docs/**", "/site/about.html"],
+      exclude: "/site/docs/deep/*",
+    });
+    expect(paths(site, body.pages)).toEqual([
+      "/site/",
+      "/site/about.html",
+      "/site/docs/",
+      "/site/docs/a.html",
+      "/site/docs/base/b.html",
+    ]);
+    expect(body.stats.skippedByPattern).toBe(7);
+  });
+
+  it("crawls only what the sitemaps list with source=sitemaps, and nothing from them with source=links", async () => {
+    const site = await newSite({ sitemap: "/sitemaps/pages.xml" });
+    const mapped = await crawl(site, "/mapped/start", { source: "sitemaps" });
+    expect(paths(site, mapped.pages)).toEqual(["/mapped/a", "/mapped/b?x=1&y=2"]);
+    expect(mapped.stats).toMatchObject({ sitemaps: { read: 1, urls: 4, errors: 0 }, skippedByRobots: 1 });
+    const linked = await crawl(site, "/mapped/start", { source: "links" });
+    expect(paths(site, linked.pages)).toEqual(["/mapped/start"]);
+    expect(linked.stats.sitemaps).toEqual({ read: 0, urls: 0, errors: 0, truncated: false });
+  });
+
+  it("reads links the way a browser does: decoded, against a relative base, protocol-relative", async () => {
+    const site = await newSite();
+    const body = await crawl(site, "/escaped/", { maxDepth: 1, source: "links" });
+    expect(paths(site, body.pages)).toContain("/escaped/c?i=2&j=3");
+    expect(paths(site, body.pages)).toContain("/escaped/sub/rel.html");
+    expect(paths(site, body.pages)).toContain("/escaped/proto");
+    const { requests } = await site.stats();
+    expect(requests.filter((line) => line.includes("&amp;") || line.includes("&#"))).toEqual([]);
+  });
+
+  it.each([
+    ["include=%2Fdocs%2F***", "include"],
+    ["include=", "include"],
+    ["exclude=%2Fa%20b", "exclude"],
+    [Array.from({ length: 21 }, (_, i) => `exclude=%2F${i}`).join("&"), "exclude"],
+    ["source=everything", "source"],
+  ])("refuses the crawl option ?%s with a 400 naming `%s`", async (query, field) => {
+    const url = encodeURIComponent("https://example.com/");
+    const message = await expectError(await call(`/crawl?url=${url}&${query}`), 400, "invalid_request");
+    expect(message).toContain(`\`${field}`);
   });
 
   it.each([
