@@ -44,3 +44,4 @@ app.onError(handleError);
 app.notFound(notFoundOrWrongMethod(app));
 
 export default app;
+export { CrawlJob } from "./jobs/crawl-job.ts";
