@@ -6,7 +6,7 @@
 import { abortAllDurableObjects, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { RETENTION_MS } from "../../src/jobs/crawl-job.ts";
-import { allPages, jobStub, pathsOnce, startJob, until, untilFinished } from "./crawl-jobs-support.ts";
+import { allPages, pathsOnce, startJob, until, untilFinished } from "./crawl-jobs-support.ts";
 import { newSite } from "./test-site.ts";
 
 describe("a crawl job", { timeout: 60_000 }, () => {
@@ -110,7 +110,7 @@ describe("a crawl job", { timeout: 60_000 }, () => {
 
   it("stops starting pages once cancelled, records the pages in flight, and answers the same job again", async () => {
     const site = await newSite();
-    const { id, stub } = await startJob(`${site.url}/stream/c/`, { concurrency: 1 });
+    const { stub } = await startJob(`${site.url}/stream/c/`, { concurrency: 1 });
     await until(async () => (await site.stats()).requests.includes("GET /held/c"), "/held/c requested");
     const cancelled = await stub.cancel();
     // The page in flight still counts as queued until it is recorded; the one waiting is skipped.
