@@ -1,14 +1,10 @@
 import { type CrawlScope, isFailedPage, visitPage } from "../lib/fanout/crawl-page.ts";
 import { createFanout, type Fanout } from "../lib/fanout/engine.ts";
 import { failure } from "../lib/fanout/failure.ts";
-import { MAX_REDIRECTS } from "../lib/fanout/fetch-one.ts";
 import type { RobotsRules } from "../lib/fanout/robots.ts";
 import type { CrawlPage } from "../schemas/crawl.ts";
 import { jobRobots } from "./robots.ts";
 import type { FrontierRow, JobRow, JobStore } from "./store.ts";
-
-/** The most subrequests one page can cost: the URL itself and every redirect hop. */
-const PAGE_COST = 1 + MAX_REDIRECTS;
 
 /**
  * How often a URL may be started without its page being recorded (the invocation died mid-fetch) before it is
@@ -22,10 +18,12 @@ export type BatchOutcome = "more" | "finished";
 /**
  * Runs one invocation's share of a crawl job: keeps up to `concurrency` pages in flight, taking the shallowest
  * queued URL from the frontier whenever a slot frees up, and records each page with its new links the moment
- * it completes. It starts a page only while the subrequest budget still covers the worst case of every page in
- * flight (each page plus five redirect hops), so no page is ever cut off halfway by the budget, and only while
- * no running page is two levels shallower (one of those could still find a shallower URL, and `maxPages` must
- * keep the shallowest). It stops starting pages once the job is cancelled, and ends when nothing is in flight.
+ * it completes. Every subrequest is counted against the job's budget before it is made: a page starts only
+ * while one is left, and a redirect hop the budget cannot cover is not followed now but queued as a URL of its
+ * own (the page keeps its 3xx and names the target in `redirectedTo`, as for a target already seen), so no page
+ * is cut off halfway and no URL is requested twice. A page starts only while no running page is two levels
+ * shallower (one of those could still find a shallower URL, and `maxPages` must keep the shallowest). Once the
+ * job is cancelled no page starts; the invocation ends when nothing is in flight.
  *
  * Nothing but the pages in flight lives in memory: the frontier, the seen set and the results stay in SQLite.
  *
@@ -59,28 +57,35 @@ export async function runBatch(store: JobStore, began: number): Promise<BatchOut
   }
   const scope = { origin: start.origin, robots, production: job.production };
   const offset = began - (job.startedAt ?? began);
-  await crawlSlots(store, fanout, scope, offset);
+  const budget = { spent: fanout.subrequests, limit: job.budget };
+  await crawlSlots(store, fanout, { scope, offset, budget });
   return settle(store, fanout);
 }
 
-type Scope = Omit<CrawlScope, "seen">;
+interface Invocation {
+  scope: Omit<CrawlScope, "seen">;
+  /** Milliseconds from the job's start to this invocation's, so page times share the job's axis. */
+  offset: number;
+  /** Subrequests promised so far (robots.txt, pages started, hops let through) and the most allowed. */
+  budget: { spent: number; limit: number };
+}
 
-function crawlSlots(store: JobStore, fanout: Fanout, scope: Scope, offset: number): Promise<void> {
+function crawlSlots(store: JobStore, fanout: Fanout, run: Invocation): Promise<void> {
   const running = new Map<number, number>();
-  const reserve = Math.min(PAGE_COST, store.job().budget);
   return new Promise(function schedule(resolve) {
     const fill = () => {
       for (;;) {
         const job = store.job();
         if (job.status !== "running" || running.size >= job.options.concurrency) break;
-        if (fanout.subrequests + reserve * (running.size + 1) > job.budget) break;
+        if (run.budget.spent >= run.budget.limit) break;
         if (pagesOf(job) + running.size >= job.options.maxPages) break;
         const entry = store.nextQueued();
         if (!entry || entry.depth > Math.min(...running.values()) + 1) break;
-        if (skipEntry(store, entry, scope.robots)) continue;
+        if (skipEntry(store, entry, run.scope.robots)) continue;
         store.markRunning(entry.seq);
         running.set(entry.seq, entry.depth);
-        void visit(store, fanout, scope, entry, offset).finally(() => {
+        run.budget.spent++;
+        void visit(store, fanout, run, entry).finally(() => {
           running.delete(entry.seq);
           fill();
         });
@@ -119,23 +124,73 @@ function skipEntry(store: JobStore, entry: FrontierRow, robots: RobotsRules): bo
   return true;
 }
 
-async function visit(store: JobStore, fanout: Fanout, scope: Scope, entry: FrontierRow, offset: number) {
+async function visit(store: JobStore, fanout: Fanout, run: Invocation, entry: FrontierRow) {
   const seen = store.seenFor(entry);
-  const { page, links } = await visitPage(fanout, new URL(entry.url), entry.depth, { ...scope, seen });
-  const rebased = { ...page, startMs: page.startMs + offset, endMs: page.endMs + offset };
-  record(store, entry, rebased, links, scope.robots);
+  const budgeted = withHopBudget(fanout, run.budget);
+  const visited = await visitPage(budgeted.fanout, new URL(entry.url), entry.depth, { ...run.scope, seen });
+  const { page } = visited;
+  const rebased = { ...page, startMs: page.startMs + run.offset, endMs: page.endMs + run.offset };
+  const deferred = budgeted.deferred();
+  record(store, entry, rebased, visited.links, run.scope.robots, deferred?.href);
+}
+
+/**
+ * The fan-out as one page sees it: each redirect hop that passes the page's own checks also needs a subrequest
+ * left in the budget; without one it is skipped (not requested) and remembered, to be queued as its own URL.
+ */
+function withHopBudget(fanout: Fanout, budget: Invocation["budget"]) {
+  let deferred: URL | undefined;
+  const budgeted: Fanout = {
+    fetch: (url, request) =>
+      fanout.fetch(url, {
+        ...request,
+        checkHop: function checkBudgetedHop(next) {
+          const verdict = request.checkHop(next);
+          if (verdict !== undefined) return verdict;
+          if (budget.spent >= budget.limit) {
+            deferred = next;
+            return "skip";
+          }
+          budget.spent++;
+          return undefined;
+        },
+      }),
+    elapsedMs: () => fanout.elapsedMs(),
+    get maxInFlight() {
+      return fanout.maxInFlight;
+    },
+    get subrequests() {
+      return fanout.subrequests;
+    },
+    get budgetExhausted() {
+      return fanout.budgetExhausted;
+    },
+  };
+  return { fanout: budgeted, deferred: () => deferred };
 }
 
 // One transaction: the page joins the results, its frontier entry goes, and its unseen links are queued (or
-// counted as disallowed), unless the job was cancelled meanwhile or they would be deeper than maxDepth.
-function record(store: JobStore, entry: FrontierRow, page: CrawlPage, links: URL[], robots?: RobotsRules) {
+// counted as disallowed), unless the job was cancelled meanwhile or they would be deeper than maxDepth. A redirect
+// target deferred for want of budget is queued at the page's own depth: it is the same page, moved.
+function record(
+  store: JobStore,
+  entry: FrontierRow,
+  page: CrawlPage,
+  links: URL[],
+  robots?: RobotsRules,
+  deferred?: string,
+) {
   const failed = isFailedPage(page);
   store.transaction(function recordPage() {
     const job = store.job();
     const follow = job.status === "running" && entry.depth < job.options.maxDepth ? links : [];
     const allowed = follow.filter((link) => robots?.isAllowed(link)).map((link) => link.href);
     const stored = { ...page, fetchedAt: new Date().toISOString() };
-    const fresh = store.recordPage(entry, stored, failed, allowed);
+    let fresh = store.recordPage(entry, stored, failed, allowed);
+    if (deferred && job.status === "running") {
+      store.queueClaimed(deferred, entry.depth);
+      fresh++;
+    }
     let disallowed = 0;
     for (const link of follow) if (!robots?.isAllowed(link) && store.markSeen(link.href)) disallowed++;
     store.updateJob(function countPage(job) {
@@ -154,7 +209,7 @@ function settle(store: JobStore, fanout: Fanout): BatchOutcome {
     addSubrequests(store, fanout);
     return "finished";
   }
-  if (store.queuedCount() > 0 && pagesOf(job) < job.options.maxPages) {
+  if (store.hasQueued() && pagesOf(job) < job.options.maxPages) {
     addSubrequests(store, fanout);
     return "more";
   }

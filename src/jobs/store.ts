@@ -49,7 +49,8 @@ export interface CachedRobots {
 
 type Row = Record<string, SqlStorageValue>;
 
-// The frontier is read shallowest first, then in discovery order, through its index. `seen` holds every
+// The frontier is read shallowest first, then in discovery order, through a partial index of the queued rows
+// (SQLite's planner would rather scan and sort than use a full index that also holds the running ones). `seen` holds every
 // normalised URL the job ever queued or followed a redirect to; `claimed_by` names the frontier entry whose
 // redirect claimed it, so a page retried after a restart may follow its own redirects again.
 const SCHEMA = `
@@ -57,7 +58,8 @@ CREATE TABLE IF NOT EXISTS job (one INTEGER PRIMARY KEY CHECK (one = 1), state T
 CREATE TABLE IF NOT EXISTS frontier (
   seq INTEGER PRIMARY KEY, url TEXT NOT NULL, depth INTEGER NOT NULL,
   state TEXT NOT NULL DEFAULT 'queued', attempts INTEGER NOT NULL DEFAULT 0);
-CREATE INDEX IF NOT EXISTS frontier_order ON frontier (depth, seq);
+CREATE INDEX IF NOT EXISTS frontier_queued ON frontier (depth, seq) WHERE state = 'queued';
+CREATE INDEX IF NOT EXISTS frontier_running ON frontier (seq) WHERE state = 'running';
 CREATE TABLE IF NOT EXISTS seen (url TEXT PRIMARY KEY, claimed_by INTEGER) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS pages (seq INTEGER PRIMARY KEY, failed INTEGER NOT NULL, page TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS pages_failed ON pages (failed, seq);
@@ -153,8 +155,9 @@ export class JobStore {
     return this.#exec("DELETE FROM frontier WHERE state = 'queued'").rowsWritten;
   }
 
-  queuedCount(): number {
-    return Number(this.#exec("SELECT count(*) AS n FROM frontier").one().n);
+  /** Whether any URL is left to fetch (read through the index, not by counting the whole frontier). */
+  hasQueued(): boolean {
+    return this.nextQueued() !== undefined;
   }
 
   /**
@@ -173,6 +176,15 @@ export class JobStore {
       }
       return fresh;
     });
+  }
+
+  /**
+   * Queues a redirect target that `entry`'s redirect claimed in the seen set but could not afford to follow;
+   * from now on it is an ordinary URL of the job, unclaimed.
+   */
+  queueClaimed(url: string, depth: number): void {
+    this.#exec("UPDATE seen SET claimed_by = NULL WHERE url = ?", url);
+    this.#exec("INSERT INTO frontier (url, depth) VALUES (?, ?)", url, depth);
   }
 
   /** Claims a URL as seen; false when it already was. For links that are not queued (disallowed, excluded). */
