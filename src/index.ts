@@ -1,11 +1,14 @@
+import { Hono } from "hono";
+import { methodNotAllowed } from "hono/method-not-allowed";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import { timing } from "hono/timing";
-import { createRouter } from "./lib/router.ts";
+import type { AppEnv } from "./env.ts";
+import { buildOpenApi } from "./lib/openapi-document.ts";
 import { corsFromEnv } from "./middleware/cors.ts";
-import { handleError, notFoundOrWrongMethod } from "./middleware/errors.ts";
+import { handleError, noRoute, wrongMethod } from "./middleware/errors.ts";
 import { jsonUtf8 } from "./middleware/json-utf8.ts";
-import { rateLimit } from "./middleware/rate-limit.ts";
+import { limitRate } from "./middleware/rate-limit.ts";
 import { crawlRoutes } from "./routes/crawl.ts";
 import { fetchRoutes } from "./routes/fetch.ts";
 import { metaRoutes } from "./routes/meta.ts";
@@ -13,35 +16,41 @@ import { redisRoutes } from "./routes/redis.ts";
 import { sqlRoutes } from "./routes/sql.ts";
 import { timingRoutes } from "./routes/timing.ts";
 
-const app = createRouter();
+const base = new Hono<AppEnv>();
+base.use(requestId({ limitLength: 128 }));
+base.use(timing({ total: true }));
+base.use(secureHeaders());
+base.use(jsonUtf8());
+base.use(corsFromEnv());
+base.use(methodNotAllowed({ app: base, onMethodNotAllowed: wrongMethod }));
 
-app.use(requestId({ limitLength: 128 }));
-app.use(timing({ total: true }));
-app.use(secureHeaders());
-app.use(jsonUtf8());
-app.use(corsFromEnv());
-app.use(rateLimit());
+// Chained, so the app's type carries every route: `hc<AppType>` then knows each path, its input and its answer.
+const app = base
+  .route("/", metaRoutes)
+  .route("/redis", redisRoutes)
+  .route("/sql", sqlRoutes)
+  .route("/timing", timingRoutes)
+  .route("/", fetchRoutes)
+  .route("/", crawlRoutes);
 
-app.route("/", metaRoutes);
-app.route("/redis", redisRoutes);
-app.route("/sql", sqlRoutes);
-app.route("/timing", timingRoutes);
-app.route("/", fetchRoutes);
-app.route("/", crawlRoutes);
-
-app.doc31("/openapi.json", {
-  openapi: "3.1.0",
-  info: {
+let openApiDocument: ReturnType<typeof buildOpenApi> | undefined;
+app.get("/openapi.json", limitRate("read"), (c) => {
+  // Built on first request from the routes actually mounted, then kept for the isolate's life.
+  openApiDocument ??= buildOpenApi(app.routes, {
     title: "edge-async-patterns",
     version: "0.1.0",
     description:
       "Python asyncio tutorial patterns (aioredis, aiomysql, aiohttp, async vs sync) rebuilt as Cloudflare Workers " +
       "edge functions. Every error has the shape `{error: {code, message, requestId}}`.",
-  },
+  });
+  return c.json(openApiDocument);
 });
 
 app.onError(handleError);
-app.notFound(notFoundOrWrongMethod(app));
+app.notFound(noRoute);
+
+/** The routes' types, for a typed client: `hc<AppType>("https://…")`. */
+export type AppType = typeof app;
 
 export default app;
 export { CrawlJob } from "./jobs/crawl-job.ts";

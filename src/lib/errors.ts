@@ -1,5 +1,5 @@
-import { z } from "@hono/zod-openapi";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { ErrorBody } from "../schemas/errors.ts";
 
 /** The error codes of API.md, each tied to the one status it is sent with. */
 export const errorStatus = {
@@ -18,19 +18,6 @@ export const errorStatus = {
 } as const satisfies Record<string, ContentfulStatusCode>;
 
 export type ErrorCode = keyof typeof errorStatus;
-
-/** The one error body every failure uses. */
-export const ErrorSchema = z
-  .object({
-    error: z.object({
-      code: z.string().openapi({ example: "invalid_request" }),
-      message: z.string().openapi({ example: "Query parameter `ms` must be at most 10000." }),
-      requestId: z.string(),
-    }),
-  })
-  .openapi("Error");
-
-type ErrorBody = z.infer<typeof ErrorSchema>;
 
 /**
  * A failure the client should see as-is: thrown anywhere, turned into the API.md error shape by `onError`.

@@ -1,16 +1,150 @@
-import type { z } from "@hono/zod-openapi";
-import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { ErrorSchema, errorStatus } from "./errors.ts";
+import type { MiddlewareHandler } from "hono";
+import { every } from "hono/combine";
+import type { ContentfulStatusCode, StatusCode } from "hono/utils/http-status";
+import { validator } from "hono/validator";
+import type { AppEnv } from "../env.ts";
+import { limitBody } from "../middleware/body-limit.ts";
+import { limitRate, type RateClass } from "../middleware/rate-limit.ts";
+import { requireWriteToken } from "../middleware/write-auth.ts";
+import { ErrorSchema } from "../schemas/errors.ts";
+import type { z } from "../schemas/z.ts";
+import { ApiError, errorStatus } from "./errors.ts";
+
+/** One documented answer of a route: a description, and a schema per media type it can be sent as. */
+export interface ResponseDoc {
+  description: string;
+  content?: Record<string, { schema: z.ZodMiniType; description?: string }>;
+}
+
+/** Everything a route declares about itself besides its handler. */
+export interface EndpointSpec {
+  tags: string[];
+  summary: string;
+  description?: string;
+  /** A write: needs `Authorization: Bearer <API_TOKEN>` (and a configured token in production). */
+  write?: boolean;
+  /** Which rate budget the route spends; writes default to `write`, everything else to `read`. */
+  rate?: RateClass;
+  /** The largest request body accepted, in bytes (413 above it). */
+  maxBodyBytes?: number;
+  responses: Partial<Record<StatusCode, ResponseDoc>>;
+}
+
+/** Where a validator reads from, and the schema it applies (the OpenAPI builder reads these back). */
+export interface ValidatorDoc {
+  target: ValidatedTarget;
+  schema: z.ZodMiniType;
+}
+
+type ValidatedTarget = "query" | "param" | "json";
+
+const endpointDocs = new WeakMap<object, EndpointSpec>();
+const validatorDocs = new WeakMap<object, ValidatorDoc>();
+
+/**
+ * Declares a route: what /openapi.json says about it, the rate budget it spends, and the guards a write needs.
+ * Goes first in the route's handlers, so an unknown path or method answers 404/405 before anything is asked.
+ *
+ * @example
+ * ```ts
+ * new Hono<AppEnv>().get("/sync", endpoint({ tags: ["Async vs sync"], summary: "No I/O", responses: {} }), (c) =>
+ *   c.json({ ok: true }),
+ * );
+ * ```
+ */
+export function endpoint(spec: EndpointSpec): MiddlewareHandler<AppEnv> {
+  const rate = spec.rate ?? (spec.write ? "write" : "read");
+  const guards: MiddlewareHandler<AppEnv>[] = [limitRate(rate)];
+  if (spec.write) guards.push(requireWriteToken());
+  if (spec.maxBodyBytes) guards.push(limitBody(spec.maxBodyBytes));
+  const declared: MiddlewareHandler<AppEnv> = every(...guards);
+  endpointDocs.set(declared, { ...spec, rate });
+  return declared;
+}
+
+// The media types Hono's validator parses as JSON: application/json and application/*+json.
+const JSON_TYPE = /^application\/([\w.-]+\+)?json$/i;
+
+const targetNames: Record<ValidatedTarget, string> = {
+  query: "Query parameter",
+  param: "Path parameter",
+  json: "Body field",
+};
+
+/**
+ * Validates one part of the request with a schema; a failure is a 400 `invalid_request` whose message names the
+ * field and the rule. The handler reads the parsed value with `c.req.valid(target)`.
+ *
+ * @example
+ * ```ts
+ * new Hono<AppEnv>().get("/delay", validate("query", DelayQuerySchema), (c) => c.json(c.req.valid("query")));
+ * ```
+ */
+export function validate<T extends ValidatedTarget, S extends z.ZodMiniType>(target: T, schema: S) {
+  const middleware = validator(target, function parse(value, c): z.output<S> {
+    if (target === "json") {
+      // Hono's validator reads only JSON bodies and hands anything else over as `{}`; say why instead.
+      if (!JSON_TYPE.test(c.req.header("content-type")?.split(";")[0]?.trim() ?? "")) {
+        throw new ApiError(
+          "unsupported_media_type",
+          "Send the body as JSON with `content-type: application/json`.",
+        );
+      }
+      refuseReservedKeys(value);
+    }
+    const result = schema.safeParse(value);
+    if (!result.success) throw validationError(result.error, target);
+    return result.data;
+  });
+  validatorDocs.set(middleware, { target, schema });
+  return middleware;
+}
+
+/**
+ * What `endpoint` and `validate` recorded about a handler, for the OpenAPI builder.
+ *
+ * @example
+ * ```ts
+ * for (const route of app.routes) console.log(route.path, docsOf(route.handler).endpoint?.summary);
+ * ```
+ */
+export function docsOf(handler: object): { endpoint?: EndpointSpec; validator?: ValidatorDoc } {
+  return { endpoint: endpointDocs.get(handler), validator: validatorDocs.get(handler) };
+}
+
+// The first issue as one sentence naming the field: "Query parameter `ms`: too big: expected number to be <=10000."
+function validationError(error: z.core.$ZodError, target: ValidatedTarget): ApiError {
+  const issue = error.issues[0];
+  const where = targetNames[target];
+  if (!issue) return new ApiError("invalid_request", `${where} is invalid.`);
+  const field = issue.path.map(String).join(".");
+  const detail = issue.message.charAt(0).toLowerCase() + issue.message.slice(1);
+  const subject = field ? `${where} \`${field}\`` : target === "json" ? "Request body" : where;
+  return new ApiError("invalid_request", `${subject}: ${detail.replace(/\.$/, "")}.`, { cause: error });
+}
+
+/**
+ * Refuses a `__proto__` key anywhere in a JSON body. Schemas drop that key without a word (it cannot be set on a
+ * plain object safely), and silently losing what a client sent is worse than refusing it.
+ */
+function refuseReservedKeys(value: unknown, path: string[] = []): void {
+  if (typeof value !== "object" || value === null) return;
+  if (!Array.isArray(value) && Object.hasOwn(value, "__proto__")) {
+    const field = [...path, "__proto__"].join(".");
+    throw new ApiError("invalid_request", `Body field \`${field}\`: is a reserved name.`);
+  }
+  for (const [key, child] of Object.entries(value)) refuseReservedKeys(child, [...path, key]);
+}
 
 /**
  * An OpenAPI response entry whose body is JSON of `schema`.
  *
  * @example
  * ```ts
- * responses: { 200: jsonResponse(Car, "The car"), ...errorResponses(404) }
+ * const responses = { 200: jsonResponse(CarSchema, "The car"), ...errorResponses(404) };
  * ```
  */
-export function jsonResponse<T extends z.ZodType>(schema: T, description: string) {
+export function jsonResponse(schema: z.ZodMiniType, description: string): ResponseDoc {
   return { description, content: { "application/json": { schema } } };
 }
 
@@ -20,19 +154,19 @@ export function jsonResponse<T extends z.ZodType>(schema: T, description: string
  *
  * @example
  * ```ts
- * responses: { 200: jsonResponse(Car, "The car"), ...errorResponses(400, 404) }
+ * const responses = { 200: jsonResponse(CarSchema, "The car"), ...errorResponses(400, 404) };
  * ```
  */
-export function errorResponses(...statuses: ContentfulStatusCode[]) {
+export function errorResponses(...statuses: ContentfulStatusCode[]): Record<number, ResponseDoc> {
   return Object.fromEntries(
-    [...new Set([...statuses, 429, 500] as ContentfulStatusCode[])].map((status) => [
+    [...new Set([...statuses, 429, 500])].map((status) => [
       status,
-      { description: describeStatus(status), content: { "application/json": { schema: ErrorSchema } } },
+      jsonResponse(ErrorSchema, describeStatus(status)),
     ]),
   );
 }
 
-function describeStatus(status: ContentfulStatusCode): string {
+function describeStatus(status: number): string {
   const codes = Object.entries(errorStatus).filter(([, s]) => s === status);
   return codes.map(([code]) => code).join(" / ") || "error";
 }

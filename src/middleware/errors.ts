@@ -1,6 +1,5 @@
-import type { Context, ErrorHandler, Hono, NotFoundHandler } from "hono";
+import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { LinearRouter } from "hono/router/linear-router";
 import type { AppEnv } from "../env.ts";
 import { ApiError, type ErrorCode, errorBody, errorStatus } from "../lib/errors.ts";
 
@@ -18,6 +17,8 @@ const codeByStatus = new Map<number, ErrorCode>(
  * ```
  */
 export const handleError: ErrorHandler<AppEnv> = function handleError(err, c) {
+  // Built-ins such as bearer-auth raise a response already rendered in our shape through their hooks.
+  if (err instanceof HTTPException && err.res) return err.getResponse();
   const apiError = toApiError(err);
   if (apiError.status >= 500) {
     // The client gets a safe sentence; the logs get what actually happened, under the same request id.
@@ -76,42 +77,32 @@ function stackOf(err: unknown): string | undefined {
   return err instanceof Error ? err.stack : undefined;
 }
 
-const methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"] as const;
-
 /**
- * A not-found handler that tells "no such route" (404) from "route exists, wrong method" (405 with `Allow`).
+ * The 404 for a path no route serves. (A path served for other methods gets its 405 from `methodNotAllowed`.)
  *
  * @example
  * ```ts
- * app.notFound(notFoundOrWrongMethod(app));
+ * app.notFound(noRoute);
  * ```
  */
-export function notFoundOrWrongMethod(app: Hono<AppEnv>): NotFoundHandler<AppEnv> {
-  let router: LinearRouter<string> | undefined;
-  return function notFound(c) {
-    router ??= routerOf(app);
-    const allowed = methods.filter((method) => router?.match(method, c.req.path)[0].length);
-    if (allowed.length > 0) {
-      return respondWithError(
-        c,
-        new ApiError(
-          "method_not_allowed",
-          `${c.req.method} is not allowed here; use ${allowed.join(", ")}.`,
-          {
-            headers: { allow: allowed.join(", ") },
-          },
-        ),
-      );
-    }
-    return respondWithError(c, new ApiError("not_found", `No route matches ${c.req.method} ${c.req.path}.`));
-  };
-}
+export const noRoute: NotFoundHandler<AppEnv> = function noRoute(c) {
+  return respondWithError(c, new ApiError("not_found", `No route matches ${c.req.method} ${c.req.path}.`));
+};
 
-// Built lazily from the registered routes so it stays right as routers are mounted; middleware (`ALL`) is skipped.
-function routerOf(app: Hono<AppEnv>): LinearRouter<string> {
-  const router = new LinearRouter<string>();
-  for (const route of app.routes) {
-    if (route.method !== "ALL") router.add(route.method, route.path, route.method);
-  }
-  return router;
+/**
+ * Hono's method-not-allowed hook, answering in the API's error shape with `Allow` (HEAD included wherever GET is).
+ *
+ * @example
+ * ```ts
+ * app.use(methodNotAllowed({ app, onMethodNotAllowed: wrongMethod }));
+ * ```
+ */
+export function wrongMethod(c: Context<AppEnv>, allowed: string[]): Response {
+  const allow = allowed.join(", ");
+  return respondWithError(
+    c,
+    new ApiError("method_not_allowed", `${c.req.method} is not allowed here; use ${allow}.`, {
+      headers: { allow },
+    }),
+  );
 }

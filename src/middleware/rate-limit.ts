@@ -4,7 +4,7 @@ import type { AppEnv } from "../env.ts";
 import { ApiError } from "../lib/errors.ts";
 
 /** Route classes with their own budgets: cheap reads, writes, and fan-out that costs many subrequests. */
-type RateClass = "read" | "write" | "fanout";
+export type RateClass = "read" | "write" | "fanout";
 
 const bindingFor = {
   read: "RATE_LIMIT_READ",
@@ -12,38 +12,21 @@ const bindingFor = {
   fanout: "RATE_LIMIT_FANOUT",
 } as const satisfies Record<RateClass, keyof Env>;
 
-const fanoutPaths =
-  /^\/(fetch|crawl|redis\/fanout\/[^/]+|sql\/fanout|timing\/(sequential|concurrent|compare))$/;
-const writeMethods = new Set(["PUT", "PATCH", "POST", "DELETE"]);
-
 /**
- * Which budget a request spends. `/fetch` is a POST but reads the web, so it counts as fan-out.
+ * Limits each client IP within one route class with the Workers Rate Limiting bindings, answering 429 with
+ * `retry-after`. Routes declare their class through `endpoint({ rate })`, so a new fan-out route cannot silently
+ * get the read budget. The key is `cf-connecting-ip`, which Cloudflare's edge always sets on outside requests;
+ * requests without it are the Worker calling itself through `SELF` and are not limited.
  *
  * @example
  * ```ts
- * classify("GET", "/crawl"); // "fanout"
+ * new Hono<AppEnv>().get("/crawl", limitRate("fanout"), (c) => c.json({}));
  * ```
  */
-export function classify(method: string, path: string): RateClass {
-  if (fanoutPaths.test(path)) return "fanout";
-  return writeMethods.has(method) ? "write" : "read";
-}
-
-/**
- * Limits each client IP per route class with the Workers Rate Limiting bindings, answering 429 with
- * `retry-after`. The key is `cf-connecting-ip`, which Cloudflare's edge always sets on outside requests; requests
- * without it are the Worker calling itself through `SELF` and are not limited.
- *
- * @example
- * ```ts
- * app.use(rateLimit());
- * ```
- */
-export function rateLimit(): MiddlewareHandler<AppEnv> {
-  return async function rateLimit(c, next) {
+export function limitRate(rateClass: RateClass): MiddlewareHandler<AppEnv> {
+  return async function limitRate(c, next) {
     const ip = c.req.header("cf-connecting-ip");
     if (!ip || c.env.RATE_LIMITS === "off") return next();
-    const rateClass = classify(c.req.method, c.req.path);
     const { success } = await c.env[bindingFor[rateClass]].limit({ key: `${rateClass}:${clientKey(ip)}` });
     if (!success) throw tooMany(c, rateClass);
     return next();

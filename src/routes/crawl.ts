@@ -1,103 +1,73 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { Hono } from "hono";
 import { wrapTime } from "hono/timing";
-import { isProduction } from "../env.ts";
+import { type AppEnv, isProduction } from "../env.ts";
 import { subrequestBudgetOf } from "../lib/fanout/budget.ts";
 import { crawl } from "../lib/fanout/crawler.ts";
 import { createFanout, type FanoutOptions } from "../lib/fanout/engine.ts";
-import { ndjsonResponse, wantsNdjson, withNdjson } from "../lib/fanout/ndjson.ts";
 import { normalizeUrl } from "../lib/fanout/normalize.ts";
 import { requireTarget } from "../lib/fanout/target-guard.ts";
-import { errorResponses } from "../lib/openapi.ts";
-import { createRouter } from "../lib/router.ts";
-import { type CrawlPage, type CrawlReport, CrawlReportSchema } from "../schemas/crawl.ts";
+import { prefersNdjson, streamNdjson, withNdjson } from "../lib/ndjson.ts";
+import { endpoint, errorResponses, jsonResponse, validate } from "../lib/openapi.ts";
+import { type CrawlPage, CrawlQuerySchema, type CrawlReport, CrawlReportSchema } from "../schemas/crawl.ts";
 
-const CrawlQuery = z.object({
-  url: z.string().min(1).max(2048).openapi({ example: "https://example.com/" }),
-  maxPages: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(200)
-    .default(20)
-    .openapi({
-      description:
-        "Pages fetched at most, failed ones included. The default 20 leaves room within the Free plan's 50 " +
-        "subrequests for robots.txt and redirects.",
-    }),
-  maxDepth: z.coerce.number().int().min(0).max(5).default(2).openapi({
-    description: "Link distance from the start URL (depth 0) beyond which nothing is fetched.",
-  }),
-  concurrency: z.coerce.number().int().min(1).max(6).default(6),
-  timeoutMs: z.coerce.number().int().min(100).max(30_000).default(5000).openapi({
-    description: "Deadline of each subrequest (each redirect hop has its own), headers and body included.",
-  }),
-});
+const description =
+  "Stays on the start URL's origin, reads robots.txt once and obeys it (user agent `edge-async-patterns`), " +
+  "parses only `text/html` (links from `a[href]`, resolved against `<base href>`), reads at most 2 MiB a " +
+  "body, follows at most 5 redirects by hand, each hop re-checked by the target guard, kept on the " +
+  "origin and checked against robots.txt. URLs are deduplicated after normalisation: fragment dropped, " +
+  "host lowercased, default port removed, empty query removed; a trailing slash is significant (`/a` and " +
+  "`/a/` are different pages, but a redirect from one to the other is not fetched twice).\n\n" +
+  "Redirect targets count as seen: each is marked before it is requested, and a redirect to a URL already " +
+  "seen (crawled, or queued to be) is not followed. That page's entry then keeps the redirect's 3xx " +
+  "`status` with `redirectedTo` naming the target, no `error`, no `title` and 0 `links`, and counts as " +
+  "fetched; the target is requested at most once, in its own entry or in the entry whose redirect reached it " +
+  "first. A redirect back to a URL of its own chain is a loop, followed until `too_many_redirects`.\n\n" +
+  "Breadth-first by level: depth d+1 starts when depth d is done, so `maxPages` keeps the shallowest pages " +
+  "and `pages` lists them in discovery order. A failing page is reported in its own entry; a refused start " +
+  "URL is a 400.\n\n" +
+  "Subrequests per request are capped at 50 (Workers Free plan), robots.txt and redirects included; when " +
+  "they run out the remaining pages get `subrequest_budget` and `stats.budgetExhausted` is true. On the " +
+  "Paid plan set the `SUBREQUEST_BUDGET` variable (up to 10000) to allow bigger crawls.\n\n" +
+  'With `Accept: application/x-ndjson` the answer streams `{"type": "page", ...CrawlPage}` per page as ' +
+  'it completes, then `{"type": "summary", "start", "elapsedMs", "stats"}`.';
 
-const crawlRoute = createRoute({
-  method: "get",
-  path: "/crawl",
-  tags: ["Fan-out fetch and crawler"],
-  summary: "Crawls one site breadth-first, politely and within bounds",
-  description:
-    "Stays on the start URL's origin, reads robots.txt once and obeys it (user agent `edge-async-patterns`), " +
-    "parses only `text/html` (links from `a[href]`, resolved against `<base href>`), reads at most 2 MiB a " +
-    "body, follows at most 5 redirects by hand, each hop re-checked by the target guard, kept on the " +
-    "origin and checked against robots.txt. URLs are deduplicated after normalisation: fragment dropped, " +
-    "host lowercased, default port removed, empty query removed; a trailing slash is significant (`/a` and " +
-    "`/a/` are different pages, but a redirect from one to the other is not fetched twice).\n\n" +
-    "Redirect targets count as seen: each is marked before it is requested, and a redirect to a URL already " +
-    "seen (crawled, or queued to be) is not followed. That page's entry then keeps the redirect's 3xx " +
-    "`status` with `redirectedTo` naming the target, no `error`, no `title` and 0 `links`, and counts as " +
-    "fetched; the target is requested at most once, in its own entry or in the entry whose redirect reached it " +
-    "first. A redirect back to a URL of its own chain is a loop, followed until `too_many_redirects`.\n\n" +
-    "Breadth-first by level: depth d+1 starts when depth d is done, so `maxPages` keeps the shallowest pages " +
-    "and `pages` lists them in discovery order. A failing page is reported in its own entry; a refused start " +
-    "URL is a 400.\n\n" +
-    "Subrequests per request are capped at 50 (Workers Free plan), robots.txt and redirects included; when " +
-    "they run out the remaining pages get `subrequest_budget` and `stats.budgetExhausted` is true. On the " +
-    "Paid plan set the `SUBREQUEST_BUDGET` variable (up to 10000) to allow bigger crawls.\n\n" +
-    'With `Accept: application/x-ndjson` the answer streams `{"type": "page", ...CrawlPage}` per page as ' +
-    'it completes, then `{"type": "summary", "start", "elapsedMs", "stats"}`.',
-  request: { query: CrawlQuery },
-  responses: {
-    200: {
-      description: "The pages, in breadth-first discovery order",
-      content: withNdjson(
-        { "application/json": { schema: CrawlReportSchema } },
+/** GET /crawl: the aiohttp crawler, bounded, polite and kept off private networks. */
+export const crawlRoutes = new Hono<AppEnv>().get(
+  "/crawl",
+  endpoint({
+    tags: ["Fan-out fetch and crawler"],
+    summary: "Crawls one site breadth-first, politely and within bounds",
+    description,
+    rate: "fanout",
+    responses: {
+      200: withNdjson(
+        jsonResponse(CrawlReportSchema, "The pages, in breadth-first discovery order"),
         "One JSON object a line: a `page` as each completes, then the `summary`.",
       ),
+      ...errorResponses(400),
     },
-    ...errorResponses(400),
+  }),
+  validate("query", CrawlQuerySchema),
+  async (c) => {
+    const { url, maxPages, maxDepth, concurrency, timeoutMs } = c.req.valid("query");
+    const production = isProduction(c.env);
+    const target = requireTarget(url, "Query parameter `url`", { production });
+    const start = normalizeUrl(target) ?? target;
+    const options: FanoutOptions = { concurrency, timeoutMs, subrequests: subrequestBudgetOf(c.env) };
+    const crawlWith = (fanout: FanoutOptions, onPage?: (page: CrawlPage) => void) =>
+      crawl({ start, maxPages, maxDepth, production, fanout: createFanout(fanout), onPage });
+
+    if (prefersNdjson(c)) {
+      return streamNdjson(c, async function streamPages(out) {
+        const report = await crawlWith({ ...options, signal: out.signal }, (page) =>
+          out.write({ type: "page", ...page }),
+        );
+        return { type: "summary", ...summaryOf(report) };
+      });
+    }
+    return c.json(await wrapTime(c, "fetch", crawlWith(options)), 200);
   },
-});
-
-/**
- * GET /crawl: the aiohttp crawler, bounded, polite and kept off private networks.
- *
- * @example
- * ```ts
- * app.route("/", crawl); // GET /crawl?url=https://example.com/&maxPages=10
- * ```
- */
-export const crawlRoutes = createRouter().openapi(crawlRoute, async (c) => {
-  const { url, maxPages, maxDepth, concurrency, timeoutMs } = c.req.valid("query");
-  const production = isProduction(c.env);
-  const target = requireTarget(url, "Query parameter `url`", { production });
-  const start = normalizeUrl(target) ?? target;
-  const options: FanoutOptions = { concurrency, timeoutMs, subrequests: subrequestBudgetOf(c.env) };
-  const crawlWith = (fanout: FanoutOptions, onPage?: (page: CrawlPage) => void) =>
-    crawl({ start, maxPages, maxDepth, production, fanout: createFanout(fanout), onPage });
-
-  if (wantsNdjson(c.req.header("accept"))) {
-    return ndjsonResponse(c, async function streamPages(out) {
-      const report = await crawlWith({ ...options, signal: out.signal }, (page) =>
-        out.write({ type: "page", ...page }),
-      );
-      return { type: "summary", ...summaryOf(report) };
-    });
-  }
-  return c.json(await wrapTime(c, "fetch", crawlWith(options)), 200);
-});
+);
 
 function summaryOf({ pages: _, ...summary }: CrawlReport) {
   return summary;

@@ -1,90 +1,28 @@
-import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
+import { Hono } from "hono";
 import { wrapTime } from "hono/timing";
 import type { AppEnv } from "../env.ts";
 import { queryEach } from "../lib/each-backend.ts";
 import { ApiError } from "../lib/errors.ts";
-import { errorResponses, jsonResponse } from "../lib/openapi.ts";
+import { endpoint, errorResponses, jsonResponse, validate } from "../lib/openapi.ts";
 import { allRedis, primaryRedis, type RedisInstance, redisClient, redisError } from "../lib/redis.ts";
-import { createRouter } from "../lib/router.ts";
-import { limitBody } from "../middleware/body-limit.ts";
-import { requireWriteToken } from "../middleware/write-auth.ts";
-import { Fanout, FieldParam, Hash, HashBody, HashField, KeyParam, TtlQuery } from "../schemas/redis.ts";
+import {
+  FieldPathSchema,
+  HashBodySchema,
+  HashFieldSchema,
+  HashPathSchema,
+  HashSchema,
+  RedisFanoutSchema,
+  TtlQuerySchema,
+} from "../schemas/redis.ts";
 
 const tags = ["Redis hashes"];
-const hashPath = { params: z.object({ key: KeyParam }) };
-const fieldPath = { params: z.object({ key: KeyParam, field: FieldParam }) };
-const body = { body: { required: true, content: { "application/json": { schema: HashBody } } } };
 const writeErrors = errorResponses(400, 401, 403, 413, 415, 502, 503, 504);
 const readErrors = errorResponses(400, 404, 502, 503, 504);
+const deleteErrors = errorResponses(401, 403, 404, 502, 503, 504);
 const noContent = { description: "Deleted" };
-
-// Route-level, so an unknown path or method still answers 404/405 before any token is asked for.
-// Bodies: 100 fields of up to 16 KiB each, plus names and JSON punctuation.
-const writeGuards = [requireWriteToken(), limitBody(2 * 1024 * 1024)];
-
-const routes = {
-  put: createRoute({
-    method: "put",
-    path: "/hashes/{key}",
-    middleware: writeGuards,
-    tags,
-    summary: "Replace a hash (hmset_dict)",
-    request: { ...hashPath, query: TtlQuery, ...body },
-    responses: { 200: jsonResponse(Hash, "The stored hash"), ...writeErrors },
-  }),
-  patch: createRoute({
-    method: "patch",
-    path: "/hashes/{key}",
-    middleware: writeGuards,
-    tags,
-    summary: "Merge fields into a hash, keeping its TTL",
-    request: { ...hashPath, ...body },
-    responses: { 200: jsonResponse(Hash, "The merged hash"), ...writeErrors },
-  }),
-  get: createRoute({
-    method: "get",
-    path: "/hashes/{key}",
-    tags,
-    summary: "Read a hash (hgetall) and its TTL",
-    request: hashPath,
-    responses: { 200: jsonResponse(Hash, "The hash"), ...readErrors },
-  }),
-  getField: createRoute({
-    method: "get",
-    path: "/hashes/{key}/fields/{field}",
-    tags,
-    summary: "Read one field (hget)",
-    request: fieldPath,
-    responses: { 200: jsonResponse(HashField, "The field"), ...readErrors },
-  }),
-  delete: createRoute({
-    method: "delete",
-    path: "/hashes/{key}",
-    middleware: writeGuards,
-    tags,
-    summary: "Delete a hash",
-    request: hashPath,
-    responses: { 204: noContent, ...errorResponses(401, 403, 404, 502, 503, 504) },
-  }),
-  deleteField: createRoute({
-    method: "delete",
-    path: "/hashes/{key}/fields/{field}",
-    middleware: writeGuards,
-    tags,
-    summary: "Delete one field",
-    request: fieldPath,
-    responses: { 204: noContent, ...errorResponses(401, 403, 404, 502, 503, 504) },
-  }),
-  fanout: createRoute({
-    method: "get",
-    path: "/fanout/{key}",
-    tags,
-    summary: "Read a hash from every configured database at once",
-    request: hashPath,
-    responses: { 200: jsonResponse(Fanout, "One entry per database"), ...errorResponses(400, 503) },
-  }),
-};
+// 100 fields of up to 16 KiB each, plus names and JSON punctuation.
+const MAX_BODY_BYTES = 2 * 1024 * 1024;
 
 /** Times one Redis round trip for Server-Timing and turns client failures into API errors. */
 function roundTrip<T>(c: Context<AppEnv>, work: Promise<T>): Promise<T> {
@@ -120,67 +58,138 @@ function hashNotFound(key: string): ApiError {
   return new ApiError("not_found", `Hash "${key}" does not exist.`);
 }
 
+function fieldNotFound(key: string, field: string): ApiError {
+  return new ApiError("not_found", `Field "${field}" does not exist in hash "${key}".`);
+}
+
 /** Redis hashes: the tutorial's hmset_dict / hgetall, one round trip per request. */
-export const redisRoutes = createRouter()
-  .openapi(routes.put, async (c) => {
-    const { key } = c.req.valid("param");
-    const { ttl } = c.req.valid("query");
-    const fields = toStrings(c.req.valid("json"));
-    // DEL + HSET (+ EXPIRE) in one MULTI/EXEC: readers see the old hash or the new one, never a mix.
-    const tx = primary(c).multi().del(key).hset(key, fields);
-    if (ttl) tx.expire(key, ttl);
-    await roundTrip(c, tx.exec());
-    return c.json({ key, fields, ttl: ttl ?? null }, 200);
-  })
-  .openapi(routes.patch, async (c) => {
-    const { key } = c.req.valid("param");
-    const tx = primary(c)
-      .multi()
-      .hset(key, toStrings(c.req.valid("json")))
-      .hgetall(key)
-      .ttl(key);
-    const [, all, ttl] = await roundTrip(c, tx.exec<[number, unknown, number]>());
-    return c.json({ key, fields: toFieldMap(all), ttl: toTtl(ttl) }, 200);
-  })
-  .openapi(routes.get, async (c) => {
-    const { key } = c.req.valid("param");
-    const [all, ttl] = await roundTrip(
-      c,
-      primary(c).pipeline().hgetall(key).ttl(key).exec<[unknown, number]>(),
-    );
-    const fields = toFieldMap(all);
-    if (Object.keys(fields).length === 0) throw hashNotFound(key);
-    return c.json({ key, fields, ttl: toTtl(ttl) }, 200);
-  })
-  .openapi(routes.getField, async (c) => {
-    const { key, field } = c.req.valid("param");
-    const value = await roundTrip(c, primary(c).hget<string>(key, field));
-    if (value === null || value === undefined) {
-      throw new ApiError("not_found", `Field "${field}" does not exist in hash "${key}".`);
-    }
-    return c.json({ key, field, value: String(value) }, 200);
-  })
-  .openapi(routes.delete, async (c) => {
-    const { key } = c.req.valid("param");
-    if ((await roundTrip(c, primary(c).del(key))) === 0) throw hashNotFound(key);
-    return c.body(null, 204);
-  })
-  .openapi(routes.deleteField, async (c) => {
-    const { key, field } = c.req.valid("param");
-    if ((await roundTrip(c, primary(c).hdel(key, field))) === 0) {
-      throw new ApiError("not_found", `Field "${field}" does not exist in hash "${key}".`);
-    }
-    return c.body(null, 204);
-  })
-  .openapi(routes.fanout, async (c) => {
-    const { key } = c.req.valid("param");
-    const readHash = async (instance: RedisInstance) => ({
-      fields: toFieldMap(await redisClient(instance).hgetall(key)),
-    });
-    const { entries, elapsedMs, sumMs } = await wrapTime(
-      c,
-      "redis",
-      queryEach(allRedis(c.env), readHash, redisError),
-    );
-    return c.json({ key, instances: entries, elapsedMs, sumMs }, 200);
-  });
+export const redisRoutes = new Hono<AppEnv>()
+  .put(
+    "/hashes/:key",
+    endpoint({
+      tags,
+      summary: "Replace a hash (hmset_dict)",
+      write: true,
+      maxBodyBytes: MAX_BODY_BYTES,
+      responses: { 200: jsonResponse(HashSchema, "The stored hash"), ...writeErrors },
+    }),
+    validate("param", HashPathSchema),
+    validate("query", TtlQuerySchema),
+    validate("json", HashBodySchema),
+    async (c) => {
+      const { key } = c.req.valid("param");
+      const { ttl } = c.req.valid("query");
+      const fields = toStrings(c.req.valid("json"));
+      // DEL + HSET (+ EXPIRE) in one MULTI/EXEC: readers see the old hash or the new one, never a mix.
+      const tx = primary(c).multi().del(key).hset(key, fields);
+      if (ttl) tx.expire(key, ttl);
+      await roundTrip(c, tx.exec());
+      return c.json({ key, fields, ttl: ttl ?? null }, 200);
+    },
+  )
+  .patch(
+    "/hashes/:key",
+    endpoint({
+      tags,
+      summary: "Merge fields into a hash, keeping its TTL",
+      write: true,
+      maxBodyBytes: MAX_BODY_BYTES,
+      responses: { 200: jsonResponse(HashSchema, "The merged hash"), ...writeErrors },
+    }),
+    validate("param", HashPathSchema),
+    validate("json", HashBodySchema),
+    async (c) => {
+      const { key } = c.req.valid("param");
+      const tx = primary(c)
+        .multi()
+        .hset(key, toStrings(c.req.valid("json")))
+        .hgetall(key)
+        .ttl(key);
+      const [, all, ttl] = await roundTrip(c, tx.exec<[number, unknown, number]>());
+      return c.json({ key, fields: toFieldMap(all), ttl: toTtl(ttl) }, 200);
+    },
+  )
+  .get(
+    "/hashes/:key",
+    endpoint({
+      tags,
+      summary: "Read a hash (hgetall) and its TTL",
+      responses: { 200: jsonResponse(HashSchema, "The hash"), ...readErrors },
+    }),
+    validate("param", HashPathSchema),
+    async (c) => {
+      const { key } = c.req.valid("param");
+      const [all, ttl] = await roundTrip(
+        c,
+        primary(c).pipeline().hgetall(key).ttl(key).exec<[unknown, number]>(),
+      );
+      const fields = toFieldMap(all);
+      if (Object.keys(fields).length === 0) throw hashNotFound(key);
+      return c.json({ key, fields, ttl: toTtl(ttl) }, 200);
+    },
+  )
+  .get(
+    "/hashes/:key/fields/:field",
+    endpoint({
+      tags,
+      summary: "Read one field (hget)",
+      responses: { 200: jsonResponse(HashFieldSchema, "The field"), ...readErrors },
+    }),
+    validate("param", FieldPathSchema),
+    async (c) => {
+      const { key, field } = c.req.valid("param");
+      const value = await roundTrip(c, primary(c).hget<string>(key, field));
+      if (value === null || value === undefined) throw fieldNotFound(key, field);
+      return c.json({ key, field, value: String(value) }, 200);
+    },
+  )
+  .delete(
+    "/hashes/:key",
+    endpoint({ tags, summary: "Delete a hash", write: true, responses: { 204: noContent, ...deleteErrors } }),
+    validate("param", HashPathSchema),
+    async (c) => {
+      const { key } = c.req.valid("param");
+      if ((await roundTrip(c, primary(c).del(key))) === 0) throw hashNotFound(key);
+      return c.body(null, 204);
+    },
+  )
+  .delete(
+    "/hashes/:key/fields/:field",
+    endpoint({
+      tags,
+      summary: "Delete one field",
+      write: true,
+      responses: { 204: noContent, ...deleteErrors },
+    }),
+    validate("param", FieldPathSchema),
+    async (c) => {
+      const { key, field } = c.req.valid("param");
+      if ((await roundTrip(c, primary(c).hdel(key, field))) === 0) throw fieldNotFound(key, field);
+      return c.body(null, 204);
+    },
+  )
+  .get(
+    "/fanout/:key",
+    endpoint({
+      tags,
+      summary: "Read a hash from every configured database at once",
+      rate: "fanout",
+      responses: {
+        200: jsonResponse(RedisFanoutSchema, "One entry per database"),
+        ...errorResponses(400, 503),
+      },
+    }),
+    validate("param", HashPathSchema),
+    async (c) => {
+      const { key } = c.req.valid("param");
+      const readHash = async (instance: RedisInstance) => ({
+        fields: toFieldMap(await redisClient(instance).hgetall(key)),
+      });
+      const { entries, elapsedMs, sumMs } = await wrapTime(
+        c,
+        "redis",
+        queryEach(allRedis(c.env), readHash, redisError),
+      );
+      return c.json({ key, instances: entries, elapsedMs, sumMs }, 200);
+    },
+  );

@@ -1,67 +1,64 @@
-import { z } from "@hono/zod-openapi";
-import { FetchFailureSchema } from "../lib/fanout/failure.ts";
 import { robotsSources } from "../lib/fanout/robots.ts";
+import { FetchFailureSchema } from "./errors.ts";
+import { doc, named, queryInt, z } from "./z.ts";
 
-/**
- * One page of a crawl, as clients see it; the schema is the type's only definition.
- *
- * @example
- * ```ts
- * const Page = CrawlPageSchema.extend({ type: z.literal("page") });
- * ```
- */
-export const CrawlPageSchema = z
-  .object({
+/** GET /crawl's options. */
+export const CrawlQuerySchema = z.object({
+  url: doc(z.string().check(z.minLength(1), z.maxLength(2048)), { example: "https://example.com/" }),
+  maxPages: doc(queryInt(1, 200, 20), {
+    description:
+      "Pages fetched at most, failed ones included. The default 20 leaves room within the Free plan's 50 " +
+      "subrequests for robots.txt and redirects.",
+  }),
+  maxDepth: doc(queryInt(0, 5, 2), {
+    description: "Link distance from the start URL (depth 0) beyond which nothing is fetched.",
+  }),
+  concurrency: queryInt(1, 6, 6),
+  timeoutMs: doc(queryInt(100, 30_000, 5000), {
+    description: "Deadline of each subrequest (each redirect hop has its own), headers and body included.",
+  }),
+});
+
+/** One page of a crawl, as clients see it; the schema is the type's only definition. */
+export const CrawlPageSchema = named(
+  "CrawlPage",
+  z.object({
     url: z.string(),
-    depth: z.number().int(),
-    status: z.number().int().optional(),
-    redirectedTo: z
-      .string()
-      .optional()
-      .openapi({
-        description:
-          "Where redirects ended, when there were any: the last URL requested, which the page's links resolve " +
-          "against; or a redirect target the crawl had already seen (crawled or queued), which is not requested " +
-          "again: that entry keeps the redirect's 3xx `status`, with no `error`, no `title` and 0 `links`.",
-      }),
-    title: z.string().optional(),
-    links: z.number().int().openapi({
+    depth: z.int(),
+    status: z.optional(z.int()),
+    redirectedTo: doc(z.optional(z.string()), {
+      description:
+        "Where redirects ended, when there were any: the last URL requested, which the page's links resolve " +
+        "against; or a redirect target the crawl had already seen (crawled or queued), which is not requested " +
+        "again: that entry keeps the redirect's 3xx `status`, with no `error`, no `title` and 0 `links`.",
+    }),
+    title: z.optional(z.string()),
+    links: doc(z.int(), {
       description:
         "How many distinct same-origin links the page has, after normalisation, seen before or not.",
     }),
     ms: z.number(),
-    startMs: z.number().openapi({ description: "When it got its slot, in ms since the crawl began." }),
+    startMs: doc(z.number(), { description: "When it got its slot, in ms since the crawl began." }),
     endMs: z.number(),
-    error: FetchFailureSchema.optional(),
-  })
-  .openapi("CrawlPage");
+    error: z.optional(FetchFailureSchema),
+  }),
+);
 
 export type CrawlPage = z.infer<typeof CrawlPageSchema>;
 
-/**
- * A crawl's totals, as clients see them.
- *
- * @example
- * ```ts
- * const Summary = z.object({ start: z.string(), stats: CrawlStatsSchema });
- * ```
- */
+/** A crawl's totals, as clients see them. */
 export const CrawlStatsSchema = z.object({
-  fetched: z.number().int().openapi({ description: "Pages that answered 2xx or 3xx." }),
-  failed: z.number().int().openapi({
+  fetched: doc(z.int(), { description: "Pages that answered 2xx or 3xx." }),
+  failed: doc(z.int(), {
     description: "Pages with an error or a 4xx/5xx status; `fetched + failed` is the number of pages.",
   }),
-  skippedByRobots: z
-    .number()
-    .int()
-    .openapi({ description: "Distinct URLs not requested because robots.txt disallows them." }),
-  maxInFlight: z.number().int().openapi({ description: "The peak number of subrequests in flight." }),
-  subrequests: z
-    .number()
-    .int()
-    .openapi({ description: "Subrequests made, robots.txt and redirects included." }),
-  budgetExhausted: z.boolean().openapi({ description: "Whether the subrequest budget cut the crawl short." }),
-  robots: z.enum(robotsSources).openapi({
+  skippedByRobots: doc(z.int(), {
+    description: "Distinct URLs not requested because robots.txt disallows them.",
+  }),
+  maxInFlight: doc(z.int(), { description: "The peak number of subrequests in flight." }),
+  subrequests: doc(z.int(), { description: "Subrequests made, robots.txt and redirects included." }),
+  budgetExhausted: doc(z.boolean(), { description: "Whether the subrequest budget cut the crawl short." }),
+  robots: doc(z.enum(robotsSources), {
     description:
       "`file`: robots.txt was read and obeyed; `none`: there is none (4xx), so all is allowed; " +
       "`unreachable`: it failed (5xx, timeout, network), so nothing is crawled, as RFC 9309 asks.",
@@ -70,21 +67,15 @@ export const CrawlStatsSchema = z.object({
 
 export type CrawlStats = z.infer<typeof CrawlStatsSchema>;
 
-/**
- * What `crawl` answers, and GET /crawl's JSON body.
- *
- * @example
- * ```ts
- * const content = { "application/json": { schema: CrawlReportSchema } };
- * ```
- */
-export const CrawlReportSchema = z
-  .object({
+/** What `crawl` answers, and GET /crawl's JSON body. */
+export const CrawlReportSchema = named(
+  "CrawlReport",
+  z.object({
     start: z.string(),
     pages: z.array(CrawlPageSchema),
     elapsedMs: z.number(),
     stats: CrawlStatsSchema,
-  })
-  .openapi("CrawlReport");
+  }),
+);
 
 export type CrawlReport = z.infer<typeof CrawlReportSchema>;

@@ -1,5 +1,5 @@
-import { z } from "@hono/zod-openapi";
-import { refuseProtoKey } from "./reserved.ts";
+import { BackendFailureSchema } from "./errors.ts";
+import { doc, int, named, queryInt, z } from "./z.ts";
 
 const MAX_SPECS_BYTES = 8 * 1024;
 // MariaDB's JSON check allows 32 levels (MySQL 8: 100); the stricter one keeps every backend answering alike.
@@ -13,96 +13,122 @@ function depthOf(value: unknown): number {
   return 1 + Math.max(0, ...Object.values(value).map(depthOf));
 }
 
-export const IdParam = z
-  .string()
-  .regex(/^[1-9]\d{0,18}$/, "must be a positive integer id")
-  .openapi({ param: { name: "id", in: "path" }, example: "1" });
+/** `/sql/cars/{id}`. */
+export const CarPathSchema = z.object({
+  id: doc(z.string().check(z.regex(/^[1-9]\d{0,18}$/, "must be a positive integer id")), { example: "1" }),
+});
 
 // VARCHAR(64) text that stores as sent.
 const name64 = (example: string) =>
+  doc(
+    z.string().check(
+      z.minLength(1),
+      z.maxLength(64),
+      z.refine((text) => text.isWellFormed(), wellFormed),
+    ),
+    { example },
+  );
+const MakeSchema = name64("Toyota");
+const ModelSchema = name64("Corolla");
+const YearSchema = doc(int(1886, 2100), { example: 2021 });
+const PriceSchema = doc(
   z
     .string()
-    .min(1)
-    .max(64)
-    .refine((text) => text.isWellFormed(), wellFormed)
-    .openapi({ example });
-const Make = name64("Toyota");
-const Model = name64("Corolla");
-const Year = z.number().int().min(1886).max(2100).openapi({ example: 2021 });
-const Price = z
-  .string()
-  .regex(
-    /^\d{1,8}(\.\d{1,2})?$/,
-    'must be a decimal string with at most 8 digits and 2 decimals, e.g. "18999.00"',
-  )
-  .openapi({ example: "18999.00" });
-const Specs = refuseProtoKey(z.record(z.string(), z.unknown()))
-  .nullable()
-  .refine((specs) => new TextEncoder().encode(JSON.stringify(specs)).length <= MAX_SPECS_BYTES, {
-    message: `must be at most ${MAX_SPECS_BYTES} bytes of JSON`,
-  })
-  .refine((specs) => depthOf(specs) <= MAX_SPECS_DEPTH, {
-    message: `must nest at most ${MAX_SPECS_DEPTH} levels`,
-  })
-  .openapi({ example: { engine: "1.8L", hp: 139 } });
+    .check(
+      z.regex(
+        /^\d{1,8}(\.\d{1,2})?$/,
+        'must be a decimal string with at most 8 digits and 2 decimals, e.g. "18999.00"',
+      ),
+    ),
+  { example: "18999.00" },
+);
+const SpecsSchema = doc(
+  z.nullable(z.record(z.string(), z.unknown())).check(
+    z.refine((specs) => new TextEncoder().encode(JSON.stringify(specs)).length <= MAX_SPECS_BYTES, {
+      message: `must be at most ${MAX_SPECS_BYTES} bytes of JSON`,
+    }),
+    z.refine((specs) => depthOf(specs) <= MAX_SPECS_DEPTH, {
+      message: `must nest at most ${MAX_SPECS_DEPTH} levels`,
+    }),
+  ),
+  { example: { engine: "1.8L", hp: 139 } },
+);
 
-export const NewCarBody = z
-  .object({ make: Make, model: Model, year: Year, price: Price, specs: Specs.optional() })
-  .strict()
-  .openapi("NewCar");
+export const NewCarSchema = named(
+  "NewCar",
+  z.strictObject({
+    make: MakeSchema,
+    model: ModelSchema,
+    year: YearSchema,
+    price: PriceSchema,
+    specs: z.optional(SpecsSchema),
+  }),
+);
 
-export const CarPatchBody = NewCarBody.partial()
-  .strict()
-  .refine((patch) => Object.values(patch).some((value) => value !== undefined), {
-    message: "must change at least one of make, model, year, price, specs",
-  })
-  .openapi("CarPatch");
+export const CarPatchSchema = named(
+  "CarPatch",
+  z.partial(NewCarSchema).check(
+    z.refine((patch) => Object.values(patch).some((value) => value !== undefined), {
+      message: "must change at least one of make, model, year, price, specs",
+    }),
+  ),
+);
 
-export const ListQuery = z.object({
-  make: Make.optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z
-    .string()
-    .regex(/^\d{1,19}$/, "must be a nextCursor value from a previous page")
-    .optional()
-    .openapi({ description: "The `nextCursor` of the previous page (keyset pagination by id)." }),
+export const CarListQuerySchema = z.object({
+  make: z.optional(MakeSchema),
+  limit: queryInt(1, 100, 20),
+  cursor: doc(
+    z.optional(z.string().check(z.regex(/^\d{1,19}$/, "must be a nextCursor value from a previous page"))),
+    { description: "The `nextCursor` of the previous page (keyset pagination by id)." },
+  ),
 });
 
-export const Car = z
-  .object({
+export const CarSchema = named(
+  "Car",
+  z.object({
     id: z.string(),
     make: z.string(),
     model: z.string(),
-    year: z.number().int(),
+    year: z.int(),
     price: z.string(),
-    specs: z.record(z.string(), z.unknown()).nullable(),
-    createdAt: z.string().openapi({ example: "2026-11-21T06:59:00.123Z" }),
-  })
-  .openapi("Car");
+    specs: z.nullable(z.record(z.string(), z.unknown())),
+    createdAt: doc(z.string(), { example: "2026-11-21T06:59:00.123Z" }),
+  }),
+);
 
-export const CarPage = z
-  .object({ items: z.array(Car), nextCursor: z.string().nullable() })
-  .openapi("CarPage");
+export const CarPageSchema = named(
+  "CarPage",
+  z.object({ items: z.array(CarSchema), nextCursor: z.nullable(z.string()) }),
+);
 
-export const Stats = z
-  .object({
-    byMake: z.array(z.object({ make: z.string(), count: z.number().int(), avgPrice: z.string() })),
-    total: z.number().int(),
-  })
-  .openapi("CarStats");
+export const CarStatsSchema = named(
+  "CarStats",
+  z.object({
+    byMake: z.array(z.object({ make: z.string(), count: z.int(), avgPrice: z.string() })),
+    total: z.int(),
+  }),
+);
 
-export const SqlFanout = z
-  .object({
+export const SqlFanoutSchema = named(
+  "SqlFanout",
+  z.object({
     databases: z.array(
       z.object({
         name: z.string(),
         ok: z.boolean(),
-        result: Stats.optional(),
-        error: z.object({ code: z.string(), message: z.string() }).optional(),
+        result: z.optional(CarStatsSchema),
+        error: z.optional(BackendFailureSchema),
         ms: z.number(),
       }),
     ),
     elapsedMs: z.number(),
     sumMs: z.number(),
-  })
-  .openapi("SqlFanout");
+  }),
+);
+
+/** A car as the API answers it: byte-identical whichever SQL backend stored it. */
+export type Car = z.infer<typeof CarSchema>;
+/** A new car as validated from a request body. */
+export type NewCar = z.infer<typeof NewCarSchema>;
+export type CarPatch = z.infer<typeof CarPatchSchema>;
+export type CarStats = z.infer<typeof CarStatsSchema>;

@@ -138,7 +138,8 @@ export function badAuthorization(): fc.Arbitrary<string | null> {
     "Bearer",
     "Bearer wrong",
     `Bearer ${token}x`,
-    `Bearer  ${token}`,
+    // RFC 6750 allows several spaces after "Bearer" (Hono's bearer-auth accepts them), but not a tab.
+    `Bearer\t${token}`,
     `Token ${token}`,
     `Basic ${btoa(`user:${token}`)}`,
     token,

@@ -8,10 +8,13 @@ describe("the error model", () => {
     expect(message).toContain("/no/such/route");
   });
 
-  it("answers a known route with the wrong method with 405 and Allow", async () => {
+  it("answers a known route with the wrong method with 405 and Allow, HEAD included with GET", async () => {
+    // HEAD is served wherever GET is (Hono answers it from the GET route), so Allow names it too.
     const response = await call("/timing/sync", { method: "DELETE" });
-    expect(response.headers.get("allow")).toBe("GET");
-    await expectError(response, 405, "method_not_allowed");
+    expect(response.headers.get("allow")).toBe("GET, HEAD");
+    expect(await expectError(response, 405, "method_not_allowed")).toContain("use GET, HEAD");
+    const write = await call("/redis/hashes/car", { method: "POST" });
+    expect(write.headers.get("allow")).toBe("PUT, PATCH, GET, HEAD, DELETE");
   });
 
   it("echoes a sane x-request-id and replaces an unsafe one", async () => {

@@ -2,7 +2,6 @@ import { describe, expect, it } from "vitest";
 import { createBudget, subrequestBudgetOf } from "../../src/lib/fanout/budget.ts";
 import { createLimiter } from "../../src/lib/fanout/limiter.ts";
 import { extractLinks, isHtml } from "../../src/lib/fanout/links.ts";
-import { wantsNdjson } from "../../src/lib/fanout/ndjson.ts";
 import { normalizeUrl } from "../../src/lib/fanout/normalize.ts";
 
 function deferred() {
@@ -131,17 +130,5 @@ describe("extractLinks", () => {
     [null, false],
   ])("treats content-type %s as HTML: %s", (type, expected) => {
     expect(isHtml(type)).toBe(expected);
-  });
-});
-
-describe("wantsNdjson", () => {
-  it.each([
-    ["application/x-ndjson", true],
-    ["application/json, application/x-ndjson;q=0.5", true],
-    ["application/x-ndjson;q=0", false],
-    ["application/json", false],
-    [undefined, false],
-  ])("reads Accept %s as streaming: %s", (accept, expected) => {
-    expect(wantsNdjson(accept)).toBe(expected);
   });
 });

@@ -1,17 +1,28 @@
 import { describe, expect, it } from "vitest";
-import { classify, clientKey } from "../../src/middleware/rate-limit.ts";
+import { clientKey } from "../../src/middleware/rate-limit.ts";
 import { call, expectError, jsonInit } from "./support.ts";
 
 describe("rate limits", () => {
-  it("classifies routes into read, write and fan-out budgets", () => {
-    expect(classify("GET", "/redis/hashes/car")).toBe("read");
-    expect(classify("PUT", "/redis/hashes/car")).toBe("write");
-    expect(classify("POST", "/sql/cars")).toBe("write");
-    expect(classify("POST", "/fetch")).toBe("fanout");
-    expect(classify("GET", "/crawl")).toBe("fanout");
-    expect(classify("GET", "/redis/fanout/car")).toBe("fanout");
-    expect(classify("GET", "/timing/compare")).toBe("fanout");
-    expect(classify("GET", "/timing/delay")).toBe("read");
+  it("declares a rate budget on every route, fan-out for the routes that make many subrequests", async () => {
+    const doc = (await (await call("/openapi.json")).json()) as {
+      paths: Record<string, Record<string, { "x-rate-limit": string }>>;
+    };
+    const classOf = (method: string, path: string) => doc.paths[path]?.[method]?.["x-rate-limit"];
+    expect(classOf("get", "/redis/hashes/{key}")).toBe("read");
+    expect(classOf("put", "/redis/hashes/{key}")).toBe("write");
+    expect(classOf("post", "/sql/cars")).toBe("write");
+    expect(classOf("post", "/fetch")).toBe("fanout");
+    expect(classOf("get", "/crawl")).toBe("fanout");
+    expect(classOf("get", "/redis/fanout/{key}")).toBe("fanout");
+    expect(classOf("get", "/sql/fanout")).toBe("fanout");
+    expect(classOf("get", "/timing/compare")).toBe("fanout");
+    expect(classOf("get", "/timing/delay")).toBe("read");
+    const undeclared = Object.entries(doc.paths).flatMap(([path, operations]) =>
+      Object.entries(operations)
+        .filter(([, operation]) => !["read", "write", "fanout"].includes(operation["x-rate-limit"]))
+        .map(([method]) => `${method} ${path}`),
+    );
+    expect(undeclared).toEqual([]);
   });
 
   it("counts an IPv6 client by its /64 and an IPv4 client by its address", () => {

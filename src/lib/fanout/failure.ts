@@ -1,5 +1,3 @@
-import { z } from "@hono/zod-openapi";
-
 /**
  * Every reason a URL can end without a usable answer, as clients see it in `error.code`.
  *
@@ -8,7 +6,7 @@ import { z } from "@hono/zod-openapi";
  * const Code = z.enum(failureCodes);
  * ```
  */
-const failureCodes = [
+export const failureCodes = [
   "timeout",
   "unreachable",
   "upstream_error",
@@ -41,24 +39,3 @@ export interface FetchFailure {
 export function failure(code: FailureCode, message: string): FetchFailure {
   return { code, message };
 }
-
-/**
- * The OpenAPI schema of an entry's `error`, shared by /fetch and /crawl.
- *
- * @example
- * ```ts
- * const Entry = z.object({ url: z.string(), error: FetchFailureSchema.optional() });
- * ```
- */
-export const FetchFailureSchema = z
-  .object({
-    code: z.enum(failureCodes).openapi({
-      description:
-        "`unreachable`: DNS failure or refused connection (the runtime does not tell them apart); " +
-        "`upstream_error`: a 5xx; `too_large`: over 2 MiB; `refused_target`: a redirect the target guard " +
-        "refused; `off_origin` / `disallowed_by_robots`: a crawl redirect leaving the site or into a " +
-        "disallowed path; `subrequest_budget`: not fetched because the budget was spent.",
-    }),
-    message: z.string(),
-  })
-  .openapi("FetchFailure");

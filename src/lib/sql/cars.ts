@@ -1,13 +1,7 @@
-import type { z } from "@hono/zod-openapi";
-import type { CarPatchBody, Car as CarSchema, NewCarBody, Stats as StatsSchema } from "../../schemas/sql.ts";
+import type { Car, CarPatch, CarStats, NewCar } from "../../schemas/sql.ts";
 
-// The schemas that validate and document /sql are the one definition of these shapes.
-/** A car as the API answers it: byte-identical whichever SQL backend stored it. */
-export type Car = z.infer<typeof CarSchema>;
-/** A new car as validated from a request body. */
-export type NewCar = z.infer<typeof NewCarBody>;
-export type CarPatch = z.infer<typeof CarPatchBody>;
-export type Stats = z.infer<typeof StatsSchema>;
+export type { Car, CarPatch, CarStats, NewCar };
+
 type JsonObject = Record<string, unknown>;
 
 /** One page of cars by id, optionally of one make. */
@@ -26,7 +20,7 @@ export interface CarStore {
   insert(car: NewCar, createdAt: Date): Promise<string>;
   update(id: string, patch: CarPatch): Promise<Car | null>;
   remove(id: string): Promise<boolean>;
-  stats(): Promise<Stats>;
+  stats(): Promise<CarStats>;
   ping(): Promise<void>;
 }
 
@@ -128,7 +122,9 @@ export function assignmentsOf(
  * toStats([{ make: "Ford", count: "2", avg_cents: "150" }]); // { byMake: [{ make: "Ford", count: 2, avgPrice: "1.50" }], total: 2 }
  * ```
  */
-export function toStats(rows: { make: string; count: number | string; avg_cents: number | string }[]): Stats {
+export function toStats(
+  rows: { make: string; count: number | string; avg_cents: number | string }[],
+): CarStats {
   const byMake = rows.map((row) => ({
     make: row.make,
     count: Number(row.count),

@@ -2,13 +2,13 @@ import {
   assignmentsOf,
   type Car,
   type CarPatch,
+  type CarStats,
   type CarStore,
   canonicalJson,
   formatCents,
   keysetPage,
   type NewCar,
   type PageQuery,
-  type Stats,
   toCents,
   toIsoUtc,
   toSpecs,
@@ -132,7 +132,7 @@ export class D1Cars implements CarStore {
     return result.meta.changes > 0;
   }
 
-  async stats(): Promise<Stats> {
+  async stats(): Promise<CarStats> {
     const rows = await this.#all<{ make: string; count: number; avg_cents: number }>(
       "SELECT make, COUNT(*) AS count, ROUND(AVG(price_cents)) AS avg_cents FROM cars GROUP BY make ORDER BY make",
     );

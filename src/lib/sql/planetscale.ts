@@ -3,13 +3,13 @@ import {
   assignmentsOf,
   type Car,
   type CarPatch,
+  type CarStats,
   type CarStore,
   canonicalJson,
   formatCents,
   keysetPage,
   type NewCar,
   type PageQuery,
-  type Stats,
   toCents,
   toIsoUtc,
   toSpecs,
@@ -151,7 +151,7 @@ export class PlanetScaleCars implements CarStore {
     return result.rowsAffected > 0;
   }
 
-  async stats(): Promise<Stats> {
+  async stats(): Promise<CarStats> {
     const rows = await this.#rows<{ make: string; count: string; avg_cents: string }>(
       "SELECT make, COUNT(*) AS count, ROUND(AVG(price) * 100) AS avg_cents FROM cars GROUP BY make ORDER BY make",
     );
