@@ -12,7 +12,7 @@ import { readStackOptions } from "../dev/options.ts";
 import { startStack } from "../dev/stack.ts";
 import { Interrupted, Supervisor } from "../dev/supervise.ts";
 import { freePort } from "../emulators/backends/host.ts";
-import { startOrigin } from "../test/setup/origin.ts";
+import { startOrigin } from "../fixtures/site/server.ts";
 
 /** Where everything listens, and which servers answer there. */
 export interface Backends {

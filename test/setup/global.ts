@@ -7,8 +7,8 @@ import { startMariaDb } from "../../emulators/backends/mariadb.ts";
 import { startRedis } from "../../emulators/backends/redis.ts";
 import { startPlanetScaleEmulator } from "../../emulators/planetscale/server.ts";
 import { startUpstashEmulator } from "../../emulators/upstash/server.ts";
+import { startOrigin } from "../../fixtures/site/server.ts";
 import { startFaultHarness } from "./faults.ts";
-import { startOrigin } from "./origin.ts";
 
 declare module "vitest" {
   interface ProvidedContext {
@@ -58,7 +58,7 @@ export default async function setup(project: TestProject) {
     warnLoudly(`SQL routes ran on D1 only; the PlanetScale path was NOT tested: ${(error as Error).message}`);
   }
 
-  // The local website /fetch and /crawl are tested against (see origin.ts).
+  // The local website /fetch and /crawl are tested against (see fixtures/site/server.ts).
   const origin = await startOrigin();
   stops.push(() => origin.close());
   bindings.TEST_ORIGIN_URL = origin.url;

@@ -43,7 +43,7 @@ async function crawl(
   return (await response.json()) as Report;
 }
 
-// Paths relative to the site, so expectations read like the site map in test/setup/origin.ts.
+// Paths relative to the site, so expectations read like the site map in fixtures/site/server.ts.
 function paths(site: TestSite, pages: Page[]) {
   return pages.map((page) => page.url.replace(site.url, ""));
 }
@@ -100,7 +100,9 @@ describe("GET /crawl", () => {
     expect(requests).not.toContain("GET /site/never.html");
     // Everything requested, requested once: dedupe held across spellings and across the redirect.
     expect(new Set(requests).size).toBe(requests.length);
-    expect(requests).toHaveLength(14);
+    // 12 pages, the redirect's target, robots.txt, and /sitemap.xml (a 404: this site has no sitemap).
+    expect(requests).toHaveLength(15);
+    expect(requests).toContain("GET /sitemap.xml");
   });
 
   it("asks for HTML, so a server that negotiates content answers with its links", async () => {
@@ -125,7 +127,7 @@ describe("GET /crawl", () => {
       expect(page).not.toHaveProperty("error");
       expect(page).not.toHaveProperty("title");
     }
-    expect(body.stats).toMatchObject({ fetched: 4, failed: 0, subrequests: 5 });
+    expect(body.stats).toMatchObject({ fetched: 4, failed: 0, subrequests: 6 });
 
     const { requests } = await site.stats();
     expect(requests.filter((line) => line === "GET /dup/docs/")).toHaveLength(1);
@@ -136,6 +138,7 @@ describe("GET /crawl", () => {
       "GET /dup/docs",
       "GET /dup/docs/",
       "GET /robots.txt",
+      "GET /sitemap.xml",
     ]);
   });
 
@@ -153,7 +156,7 @@ describe("GET /crawl", () => {
     expect(stopped).toHaveLength(1);
     expect(stopped[0]).toMatchObject({ links: 0 });
     expect(stopped[0]).not.toHaveProperty("error");
-    expect(body.stats).toMatchObject({ fetched: 3, failed: 0, subrequests: 5 });
+    expect(body.stats).toMatchObject({ fetched: 3, failed: 0, subrequests: 6 });
 
     const { requests } = await site.stats();
     expect(requests.filter((line) => line === "GET /dup/new")).toHaveLength(1);
@@ -163,6 +166,7 @@ describe("GET /crawl", () => {
       "GET /dup/old-2",
       "GET /dup/twins/",
       "GET /robots.txt",
+      "GET /sitemap.xml",
     ]);
   });
 
@@ -171,7 +175,8 @@ describe("GET /crawl", () => {
     const body = await crawl(site, "/robots-blocked/page.html");
     expect(body.pages).toEqual([]);
     expect(body.stats).toMatchObject({ fetched: 0, failed: 0, skippedByRobots: 1 });
-    expect((await site.stats()).requests).toEqual(["GET /robots.txt"]);
+    // The sitemaps are still read (source `all`): a site may list pages its start URL cannot reach.
+    expect((await site.stats()).requests).toEqual(["GET /robots.txt", "GET /sitemap.xml"]);
   });
 
   it("crawls everything when the site has no robots.txt", async () => {
@@ -209,7 +214,12 @@ describe("GET /crawl", () => {
     ];
     expect(paths(site, body.pages)).toEqual(expected);
     const { requests } = await site.stats();
-    expect(requests).toEqual(["GET /robots.txt", ...expected.map((path) => `GET ${path}`)]);
+    // The sitemap is read alongside the pages, so its place in the log varies; the pages' does not.
+    expect(requests.filter((line) => line !== "GET /sitemap.xml")).toEqual([
+      "GET /robots.txt",
+      ...expected.map((path) => `GET ${path}`),
+    ]);
+    expect(requests).toContain("GET /sitemap.xml");
   });
 
   it("keeps at most `concurrency` requests in flight and reports the peak it reached", async () => {
@@ -226,7 +236,7 @@ describe("GET /crawl", () => {
     const site = await newSite();
     const body = await crawl(site, "/grid/48/100/", { maxDepth: 1, maxPages: 48 });
     expect(body.pages).toHaveLength(48);
-    expect(body.stats).toMatchObject({ fetched: 48, failed: 0, maxInFlight: 6, subrequests: 49 });
+    expect(body.stats).toMatchObject({ fetched: 48, failed: 0, maxInFlight: 6, subrequests: 50 });
     expect((await site.stats()).peak).toBeLessThanOrEqual(6);
   });
 
@@ -272,8 +282,9 @@ describe("GET /crawl", () => {
       { maxDepth: 1, concurrency: 1 },
       { SUBREQUEST_BUDGET: "5" },
     );
+    // robots.txt, /sitemap.xml (asked for first, so first in the single slot), the index and two pages.
     expect(body.pages).toHaveLength(10);
-    expect(body.pages.filter((page) => page.error?.code === "subrequest_budget")).toHaveLength(6);
+    expect(body.pages.filter((page) => page.error?.code === "subrequest_budget")).toHaveLength(7);
     expect(body.stats).toMatchObject({ subrequests: 5, budgetExhausted: true });
     expect((await site.stats()).requests).toHaveLength(5);
   });

@@ -1,7 +1,7 @@
 import { expect } from "vitest";
 import { testEnv } from "./support.ts";
 
-/** What the test site (test/setup/origin.ts) saw: requests in flight now and at most, and every request. */
+/** What the test site (fixtures/site/server.ts) saw: requests in flight now and at most, and every request. */
 export interface SiteStats {
   inFlight: number;
   peak: number;
@@ -19,13 +19,27 @@ export interface TestSite {
   release(key: string): Promise<void>;
 }
 
+/** How a test's site differs from the default one (see fixtures/site/server.ts). */
+export interface SiteOptions {
+  /** What robots.txt answers instead of its rules; default 200 with the rules. */
+  robots?: number;
+  /** A robots.txt `Sitemap:` line for this path. */
+  sitemap?: string;
+  /** A path served at `/sitemap.xml` too. */
+  fallback?: string;
+  /** A `Crawl-delay` in seconds for our user agent. */
+  crawlDelay?: number;
+}
+
 /**
  * Starts a site of its own for one test, so test files running in parallel never see each other's
- * requests in the log or the peak. `robotsStatus` other than 200 makes its robots.txt answer that instead.
+ * requests in the log or the peak. A number is the status robots.txt answers instead of its rules.
  */
-export async function newSite(robotsStatus = 200): Promise<TestSite> {
-  const control = originUrl();
-  const response = await fetch(`${control}/__sites?robots=${robotsStatus}`, { method: "POST" });
+export async function newSite(options: SiteOptions | number = {}): Promise<TestSite> {
+  const { robots = 200, ...rest } = typeof options === "number" ? { robots: options } : options;
+  const query = new URLSearchParams({ robots: String(robots) });
+  for (const [name, value] of Object.entries(rest)) if (value !== undefined) query.set(name, String(value));
+  const response = await fetch(`${originUrl()}/__sites?${query}`, { method: "POST" });
   expect(response.status).toBe(201);
   const { url } = (await response.json()) as { url: string };
   return {

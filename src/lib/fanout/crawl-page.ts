@@ -25,6 +25,8 @@ export interface CrawlScope {
   production: boolean;
   /** Every redirect hop let through is added before it is requested, so no URL is requested twice. */
   seen: SeenUrls;
+  /** Spaces the requests to the origin (robots.txt `Crawl-delay`, see `createPacer`); none when absent. */
+  pace?: () => Promise<void>;
 }
 
 /** One visited page: its entry for the results, and its distinct same-origin links, seen before or not. */
@@ -58,6 +60,7 @@ export async function visitPage(
     checkHop: pageHop(url, scope),
     wantBody: isWantedPage,
     accept: HTML_FIRST,
+    pace: scope.pace,
   });
   const found = await linksOf(outcome, scope.origin);
   return { page: toPage(url, depth, outcome, found), links: found.links };

@@ -1,30 +1,66 @@
-import type { CrawlPage, CrawlReport } from "../../schemas/crawl.ts";
+import type { CrawlPage, CrawlReport, CrawlStats } from "../../schemas/crawl.ts";
 import { type CrawlScope, isFailedPage, visitPage } from "./crawl-page.ts";
 import type { Fanout } from "./engine.ts";
+import { levelOrder } from "./level-order.ts";
+import { createPacer } from "./pace.ts";
+import { compilePatterns } from "./patterns.ts";
 import { loadRobots } from "./robots.ts";
+import { createFrontier, createScheduler, type QueuedUrl } from "./scheduler.ts";
+import { readSitemaps, SITEMAP_URLS_MAX, type SitemapStats } from "./sitemaps.ts";
 import { guardHop } from "./target-guard.ts";
+
+/**
+ * Where a crawl finds its URLs: `links` follows `<a href>`, `sitemaps` takes only the URLs the site's
+ * sitemaps list, `all` does both.
+ *
+ * @example
+ * ```ts
+ * const Source = z.enum(crawlSources);
+ * ```
+ */
+export const crawlSources = ["links", "sitemaps", "all"] as const;
+
+export type CrawlSource = (typeof crawlSources)[number];
 
 export interface CrawlOptions {
   /** Where to begin; already passed by the target guard. Its origin bounds the crawl. */
   start: URL;
-  /** Pages to fetch at most, failed ones included; robots.txt and redirect hops are not pages. */
+  /** Pages to fetch at most, failed ones included; robots.txt, sitemaps and redirect hops are not pages. */
   maxPages: number;
-  /** Link distance from `start` (depth 0) beyond which nothing is fetched. */
+  /** Link distance from `start` (depth 0) beyond which nothing is fetched; a sitemap entry is at depth 1. */
   maxDepth: number;
   fanout: Fanout;
   /** Guard strictness for redirect hops, as for the start URL. */
   production: boolean;
+  /** Default `all`. */
+  source?: CrawlSource;
+  /** URL globs (see `compilePatterns`) a URL other than the start must match, when any are given. */
+  include?: readonly string[];
+  /** URL globs no URL other than the start may match; they win over `include`. */
+  exclude?: readonly string[];
   /** Called as each page completes, in completion order (the streaming answer). */
   onPage?: (page: CrawlPage) => void;
 }
 
+/** The crawl's totals beyond `CrawlStats`: what patterns and sitemaps did, and the delay obeyed. */
+export interface CrawlExtraStats {
+  skippedByPattern: number;
+  sitemaps: SitemapStats;
+  crawlDelayMs: number;
+}
+
+/** What `crawl` answers. */
+export type CrawlResult = Omit<CrawlReport, "stats"> & { stats: CrawlStats & CrawlExtraStats };
+
 /**
- * Crawls breadth-first within the start URL's origin, obeying its robots.txt, one level at a time: depth
- * d+1 starts once depth d has finished, so when `maxPages` cuts a crawl short the pages kept are always the
- * shallowest, in the order they were discovered, and `pages` comes back in that order too. URLs are
- * deduplicated after normalisation, redirect targets included: a redirect hop's target is marked as seen
- * before it is requested, and a hop to a URL already seen (crawled or queued) is not followed, so no URL is
- * requested twice even when pages of one level redirect to the same target at once.
+ * Crawls within the start URL's origin, obeying its robots.txt (rules and `Crawl-delay`), from links, sitemaps
+ * or both, keeping `fanout`'s slots busy with the scheduler of `scheduler.ts`: no barrier between depths, the
+ * shallowest URL first, and when `maxPages` cuts the crawl short, no URL left out is shallower than a page
+ * kept. URLs are deduplicated after normalisation, redirect targets included (see `visitPage`).
+ *
+ * `pages` order is deterministic whatever order pages complete in: by depth, and within a depth in the order
+ * a level-by-level crawl would have found them: following the previous depth's pages in their order and each
+ * one's links in document order; sitemap entries not reached that way come last, in sitemap order.
  *
  * @example
  * ```ts
@@ -34,55 +70,92 @@ export interface CrawlOptions {
  * report.pages.map((page) => `${page.depth} ${page.url} ${page.title ?? ""}`);
  * ```
  */
-export async function crawl(options: CrawlOptions): Promise<CrawlReport> {
+export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
   const { start, fanout, maxPages, maxDepth, production } = options;
+  const source = options.source ?? "all";
   const robots = await loadRobots(start, (url) => fanout.fetch(url, { checkHop: guardHop({ production }) }));
-  const seen = new Set([start.href]);
-  const scope: CrawlScope = { origin: start.origin, robots, production, seen };
+  const pace = createPacer(robots.crawlDelayMs);
+  // The robots.txt request just made is the first one the delay spaces the others from.
+  void pace();
+  const seen = new Set<string>();
+  const scope: CrawlScope = { origin: start.origin, robots, production, seen, pace };
+  const patterns = compilePatterns(options);
+  const frontier = createFrontier();
   const pages: CrawlPage[] = [];
+  const linksOf = new Map<string, string[]>();
+  const seqOf = new Map<string, number>();
+  let seq = 0;
   let skippedByRobots = 0;
+  let skippedByPattern = 0;
 
-  async function visit(url: URL, depth: number) {
-    const visited = await visitPage(fanout, url, depth, scope);
-    options.onPage?.(visited.page);
-    return visited;
-  }
-
-  function unseen(links: URL[]): URL[] {
-    const fresh: URL[] = [];
-    for (const url of links) {
-      if (seen.has(url.href)) continue;
-      seen.add(url.href);
-      fresh.push(url);
+  function admit(url: URL, depth: number): void {
+    if (depth > maxDepth) return;
+    const href = url.href;
+    if (seen.has(href)) {
+      if (frontier.has(href)) frontier.push({ href, depth, seq: seq++ });
+      return;
     }
-    return fresh;
+    // Once the budget is spent nothing more could be fetched; what is queued already is reported as unfetched.
+    if (fanout.budgetExhausted) return;
+    seen.add(href);
+    if (href !== start.href && !patterns.admits(url)) {
+      skippedByPattern++;
+      return;
+    }
+    if (!robots.isAllowed(url)) {
+      skippedByRobots++;
+      return;
+    }
+    seqOf.set(href, seq);
+    frontier.push({ href, depth, seq: seq++ });
   }
 
-  let level = [start];
-  for (let depth = 0; level.length > 0 && pages.length < maxPages && !fanout.budgetExhausted; depth++) {
-    const allowed = level.filter((url) => robots.isAllowed(url));
-    skippedByRobots += level.length - allowed.length;
-    const batch = allowed.slice(0, maxPages - pages.length);
-    // Promise.all keeps batch order, so `pages` stays in discovery order whatever order pages complete in.
-    const visited = await Promise.all(batch.map((url) => visit(url, depth)));
-    pages.push(...visited.map((result) => result.page));
-    if (depth === maxDepth) break;
-    level = unseen(visited.flatMap((result) => result.links));
+  async function visit(item: QueuedUrl): Promise<void> {
+    const { page, links } = await visitPage(fanout, new URL(item.href), item.depth, scope);
+    pages.push(page);
+    linksOf.set(page.url, links.map(String));
+    if (source !== "sitemaps") for (const link of links) admit(link, item.depth + 1);
+    options.onPage?.(page);
   }
 
-  const failed = pages.filter(isFailedPage).length;
+  const scheduler = createScheduler({ concurrency: fanout.concurrency, limit: maxPages, frontier, visit });
+  if (source !== "sitemaps") admit(start, 0);
+  let sitemaps: SitemapStats = { read: 0, urls: 0, errors: 0, truncated: false };
+  const wantsSitemaps = source !== "links" && (maxDepth >= 1 || source === "sitemaps");
+  if (wantsSitemaps && robots.source !== "unreachable") {
+    const reading = readSitemaps({
+      fanout,
+      origin: start.origin,
+      robots,
+      production,
+      pace,
+      maxUrls: Math.min(SITEMAP_URLS_MAX, Math.max(100, 4 * maxPages)),
+      onUrl(url) {
+        admit(url, url.href === start.href ? 0 : 1);
+        scheduler.pump();
+      },
+    });
+    scheduler.hold(reading.then((stats) => (sitemaps = stats)));
+  }
+  await scheduler.run();
+
+  const ordered = levelOrder(pages, linksOf, seqOf);
+  const failed = ordered.filter(isFailedPage).length;
   return {
     start: start.href,
-    pages,
+    pages: ordered,
     elapsedMs: fanout.elapsedMs(),
     stats: {
-      fetched: pages.length - failed,
+      fetched: ordered.length - failed,
       failed,
       skippedByRobots,
+      skippedByPattern,
       maxInFlight: fanout.maxInFlight,
       subrequests: fanout.subrequests,
       budgetExhausted: fanout.budgetExhausted,
       robots: robots.source,
+      crawlDelayMs: robots.crawlDelayMs,
+      sitemaps,
     },
   };
 }

@@ -14,7 +14,10 @@ export interface FanoutOptions {
 }
 
 /** What `fetch` passes on to `fetchOne` besides the shared deadline, budget and signal. */
-export type FanoutRequest = Pick<FetchOneOptions, "method" | "checkHop" | "wantBody" | "accept">;
+export type FanoutRequest = Pick<
+  FetchOneOptions,
+  "method" | "checkHop" | "wantBody" | "accept" | "readBody" | "pace"
+>;
 
 /** One URL's outcome and when it held its slot, in ms since the fan-out began. */
 export interface TimedOutcome extends FetchOutcome {
@@ -28,6 +31,8 @@ export interface Fanout {
   fetch(url: URL, request: FanoutRequest): Promise<TimedOutcome>;
   /** Milliseconds since the fan-out was created. */
   elapsedMs(): number;
+  /** The most subrequests it lets run at once. */
+  readonly concurrency: number;
   /** The most subrequests that were in flight at once. */
   readonly maxInFlight: number;
   /** Subrequests made so far. */
@@ -68,6 +73,7 @@ export function createFanout(options: FanoutOptions): Fanout {
       });
     },
     elapsedMs: sinceStart,
+    concurrency: options.concurrency,
     get maxInFlight() {
       return limiter.peak;
     },

@@ -19,6 +19,14 @@ export interface FetchOneOptions {
   accept?: string;
   /** Whether the final answer's body is wanted; by default a GET's is. Unwanted bodies are cancelled unread. */
   wantBody?: (response: Response) => boolean;
+  /**
+   * Reads a wanted body itself, as a stream, instead of buffering up to `MAX_BODY_BYTES` (sitemaps, which may be
+   * compressed and are read only up to a cap). It holds the slot and the deadline while it reads; whatever it
+   * leaves unread is cancelled. A throw ends the URL as a transport failure.
+   */
+  readBody?: (body: ReadableStream<Uint8Array>, response: Response) => Promise<void>;
+  /** Resolves when the next subrequest may go (robots.txt `Crawl-delay`); awaited before each hop. */
+  pace?: () => Promise<void>;
   /** Aborts every subrequest, e.g. when the client of a streamed answer goes away. */
   signal?: AbortSignal;
 }
@@ -106,6 +114,7 @@ interface Sent {
 }
 
 async function send(url: URL, options: FetchOneOptions): Promise<Sent | FetchFailure> {
+  await options.pace?.();
   if (!options.takeSubrequest()) {
     return failure("subrequest_budget", "Not fetched: this request's subrequest budget is spent.");
   }
@@ -148,6 +157,16 @@ async function finish(
   if (!wanted) {
     await discard(response);
     return answer;
+  }
+  if (options.readBody && response.body) {
+    try {
+      await options.readBody(response.body, response);
+      return answer;
+    } catch (error) {
+      return { ...answer, error: transportFailure(error, timeout, options) };
+    } finally {
+      await discard(response);
+    }
   }
   // A declared size over the cap is refused before a single byte is read.
   if (Number(response.headers.get("content-length")) > MAX_BODY_BYTES) {

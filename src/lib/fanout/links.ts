@@ -1,3 +1,4 @@
+import { decodeHTML, decodeHTMLAttribute } from "entities/decode";
 import { normalizeUrl } from "./normalize.ts";
 
 /** What a page offers the crawler: its title and every http(s) link, absolute and normalised, once each. */
@@ -24,8 +25,13 @@ export function isHtml(contentType: string | null): boolean {
 
 /**
  * Streams an HTML body through HTMLRewriter and collects `a[href]`, the first `<base href>` and the first
- * `<title>`. Links resolve against the base element when there is one, wherever it sits in the document,
- * as browsers do; `javascript:`, `mailto:` and other non-http(s) links are dropped.
+ * `<title>`, read as a browser reads them. HTMLRewriter hands over attribute values and text as written in
+ * the source, so both go through the HTML standard's character-reference decoding (the `entities` package:
+ * the attribute rules for `href`, where `&amp=` or `&copy1` stay literal, the text rules for the title).
+ * Links resolve against the base element when there is one, wherever it sits in the document; a relative base
+ * resolves against the page; the WHATWG URL parser then does what a browser's does (strips leading and
+ * trailing spaces and controls, drops tabs and newlines, reads `//host/path` as protocol-relative).
+ * `javascript:`, `mailto:` and other non-http(s) links are dropped.
  *
  * @example
  * ```ts
@@ -41,13 +47,13 @@ export async function extractLinks(body: Uint8Array, pageUrl: URL, contentType: 
   const rewriter = new HTMLRewriter()
     .on("base[href]", {
       element(element) {
-        baseHref ??= element.getAttribute("href") ?? undefined;
+        baseHref ??= decodeAttribute(element.getAttribute("href"));
       },
     })
     .on("a[href]", {
       element(element) {
-        const href = element.getAttribute("href");
-        if (href !== null) hrefs.push(href);
+        const href = decodeAttribute(element.getAttribute("href"));
+        if (href !== undefined) hrefs.push(href);
       },
     })
     .on("title", {
@@ -61,7 +67,11 @@ export async function extractLinks(body: Uint8Array, pageUrl: URL, contentType: 
   // The handlers only run as the transformed body is consumed.
   await rewriter.transform(new Response(body, { headers: { "content-type": contentType } })).arrayBuffer();
   const base = resolveBase(baseHref, pageUrl);
-  const cleanTitle = decodeEntities(title).replace(/\s+/g, " ").trim().slice(0, TITLE_MAX);
+  // As `document.title`: ASCII whitespace stripped and collapsed; a decoded no-break space stays.
+  const cleanTitle = decodeHTML(title)
+    .replace(/[\t\n\f\r ]+/g, " ")
+    .replace(/^ | $/g, "")
+    .slice(0, TITLE_MAX);
   return { ...(cleanTitle ? { title: cleanTitle } : {}), links: resolveLinks(hrefs, base) };
 }
 
@@ -74,7 +84,7 @@ function resolveBase(href: string | undefined, pageUrl: URL): URL {
 function resolveLinks(hrefs: string[], base: URL): URL[] {
   const byHref = new Map<string, URL>();
   for (const href of hrefs) {
-    const url = normalizeUrl(href.trim(), base);
+    const url = normalizeUrl(href, base);
     if (url && isWeb(url) && !byHref.has(url.href)) byHref.set(url.href, url);
   }
   return [...byHref.values()];
@@ -84,14 +94,6 @@ function isWeb(url: URL): boolean {
   return url.protocol === "http:" || url.protocol === "https:";
 }
 
-const namedEntities: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: " " };
-
-// HTMLRewriter hands over text as written in the source, entities and all.
-function decodeEntities(text: string): string {
-  return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, function decode(entity, name: string) {
-    if (name[0] !== "#") return namedEntities[name.toLowerCase()] ?? entity;
-    const code =
-      name[1] === "x" || name[1] === "X" ? Number.parseInt(name.slice(2), 16) : Number(name.slice(1));
-    return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : entity;
-  });
+function decodeAttribute(value: string | null): string | undefined {
+  return value === null ? undefined : decodeHTMLAttribute(value);
 }
