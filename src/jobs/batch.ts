@@ -1,8 +1,12 @@
 import { type CrawlScope, isFailedPage, visitPage } from "../lib/fanout/crawl-page.ts";
 import { createFanout, type Fanout } from "../lib/fanout/engine.ts";
 import { failure } from "../lib/fanout/failure.ts";
-import type { RobotsRules } from "../lib/fanout/robots.ts";
+import { createPacer } from "../lib/fanout/pace.ts";
+import { compilePatterns } from "../lib/fanout/patterns.ts";
+import { readSitemaps, SITEMAP_URLS_MAX } from "../lib/fanout/sitemaps.ts";
 import type { CrawlPage } from "../schemas/crawl.ts";
+import { type Admission, type Admitted, admit } from "./admit.ts";
+import { type InvocationBudget, withHopBudget } from "./hop-budget.ts";
 import { jobRobots } from "./robots.ts";
 import type { FrontierRow, JobRow, JobStore } from "./store.ts";
 
@@ -12,24 +16,25 @@ import type { FrontierRow, JobRow, JobStore } from "./store.ts";
  */
 const MAX_ATTEMPTS = 2;
 
-/** What one invocation leaves behind: whether the job has more to do. */
-export type BatchOutcome = "more" | "finished";
+/** What one invocation leaves behind: whether the job has more to do, and how long to wait before it. */
+export type BatchOutcome = { next: "more"; afterMs: number } | { next: "finished" };
 
 /**
- * Runs one invocation's share of a crawl job: keeps up to `concurrency` pages in flight, taking the shallowest
- * queued URL from the frontier whenever a slot frees up, and records each page with its new links the moment
- * it completes. Every subrequest is counted against the job's budget before it is made: a page starts only
- * while one is left, and a redirect hop the budget cannot cover is not followed now but queued as a URL of its
- * own (the page keeps its 3xx and names the target in `redirectedTo`, as for a target already seen), so no page
- * is cut off halfway and no URL is requested twice. A page starts only while no running page is two levels
- * shallower (one of those could still find a shallower URL, and `maxPages` must keep the shallowest). Once the
- * job is cancelled no page starts; the invocation ends when nothing is in flight.
+ * Runs one invocation's share of a crawl job. The first one reads robots.txt (stored, replayed by later ones)
+ * and, unless `source` is `links`, the sitemaps, queueing their entries as they stream in. Then it keeps up
+ * to `concurrency` pages in flight, taking the shallowest queued URL whenever a slot frees up and recording each
+ * page with its new links the moment it completes. Every subrequest is counted against the budget before it
+ * is made: a page starts only while one is left, and a redirect hop it cannot cover is queued as a URL of its
+ * own (see `withHopBudget`). A page starts only while no running page is two levels shallower (that one could
+ * still find a shallower URL, and `maxPages` keeps the shallowest). With a robots.txt `Crawl-delay` one page
+ * runs per invocation, the next alarm set one delay later. Once the job is cancelled no page starts.
  *
- * Nothing but the pages in flight lives in memory: the frontier, the seen set and the results stay in SQLite.
+ * Only the pages in flight live in memory; the frontier, the seen set and the results stay in SQLite.
  *
  * @example
  * ```ts
- * if ((await runBatch(store, Date.now())) === "more") await ctx.storage.setAlarm(Date.now());
+ * const outcome = await runBatch(store, Date.now());
+ * if (outcome.next === "more") await ctx.storage.setAlarm(Date.now() + outcome.afterMs);
  * ```
  */
 export async function runBatch(store: JobStore, began: number): Promise<BatchOutcome> {
@@ -53,21 +58,62 @@ export async function runBatch(store: JobStore, began: number): Promise<BatchOut
       code: "robots_unreachable",
       message: `${start.origin}/robots.txt could not be read, so nothing was crawled (RFC 9309); retry later.`,
     });
-    return "finished";
+    return { next: "finished" };
   }
-  const scope = { origin: start.origin, robots, production: job.production };
-  const offset = began - (job.startedAt ?? began);
-  const budget = { spent: fanout.subrequests, limit: job.budget };
-  await crawlSlots(store, fanout, { scope, offset, budget });
-  return settle(store, fanout);
+  const rules: Admission = {
+    start: start.href,
+    maxDepth: options.maxDepth,
+    robots,
+    patterns: compilePatterns(options),
+  };
+  const pace = robots.crawlDelayMs > 0 ? createPacer(robots.crawlDelayMs) : undefined;
+  if (job.sitemaps === null && options.source !== "links")
+    await queueSitemaps(store, fanout, job, rules, pace);
+  const run: Invocation = {
+    scope: { origin: start.origin, robots, production: job.production, pace },
+    rules,
+    offset: began - (job.startedAt ?? began),
+    budget: { spent: fanout.subrequests, limit: job.budget },
+    pagesLeft: pace ? 1 : Number.POSITIVE_INFINITY,
+  };
+  await crawlSlots(store, fanout, run);
+  return settle(store, fanout, robots.crawlDelayMs);
 }
 
 interface Invocation {
   scope: Omit<CrawlScope, "seen">;
+  rules: Admission;
   /** Milliseconds from the job's start to this invocation's, so page times share the job's axis. */
   offset: number;
-  /** Subrequests promised so far (robots.txt, pages started, hops let through) and the most allowed. */
-  budget: { spent: number; limit: number };
+  budget: InvocationBudget;
+  /** Pages this invocation may still start: one under a Crawl-delay, else as many as the budget allows. */
+  pagesLeft: number;
+}
+
+// Entries stream in while the file is read and are queued one transaction each, so a restart loses none that
+// were counted; the stats are stored when every file is done (a restart before that reads them again).
+async function queueSitemaps(
+  store: JobStore,
+  fanout: Fanout,
+  job: JobRow,
+  rules: Admission,
+  pace?: () => Promise<void>,
+) {
+  void pace?.(); // robots.txt was the first request to the origin
+  const stats = await readSitemaps({
+    fanout,
+    origin: new URL(job.url).origin,
+    robots: rules.robots,
+    production: job.production,
+    pace,
+    maxUrls: Math.min(SITEMAP_URLS_MAX, Math.max(100, 4 * job.options.maxPages)),
+    onUrl(url) {
+      store.transaction(() => count(store, admit(store, [url], url.href === rules.start ? 0 : 1, rules)));
+    },
+  });
+  store.updateJob(function sitemapsRead(job) {
+    job.sitemaps = stats;
+  });
 }
 
 function crawlSlots(store: JobStore, fanout: Fanout, run: Invocation): Promise<void> {
@@ -77,14 +123,15 @@ function crawlSlots(store: JobStore, fanout: Fanout, run: Invocation): Promise<v
       for (;;) {
         const job = store.job();
         if (job.status !== "running" || running.size >= job.options.concurrency) break;
-        if (run.budget.spent >= run.budget.limit) break;
+        if (run.budget.spent >= run.budget.limit || run.pagesLeft <= 0) break;
         if (pagesOf(job) + running.size >= job.options.maxPages) break;
         const entry = store.nextQueued();
         if (!entry || entry.depth > Math.min(...running.values()) + 1) break;
-        if (skipEntry(store, entry, run.scope.robots)) continue;
+        if (skipEntry(store, entry, run)) continue;
         store.markRunning(entry.seq);
         running.set(entry.seq, entry.depth);
         run.budget.spent++;
+        run.pagesLeft--;
         void visit(store, fanout, run, entry).finally(() => {
           running.delete(entry.seq);
           fill();
@@ -98,12 +145,11 @@ function crawlSlots(store: JobStore, fanout: Fanout, run: Invocation): Promise<v
 
 // A URL robots.txt disallows is dropped and counted; one that died with its invocation too often is recorded
 // as failed without another fetch. Both answer true: the slot is still free.
-function skipEntry(store: JobStore, entry: FrontierRow, robots: RobotsRules): boolean {
-  if (!robots.isAllowed(new URL(entry.url))) {
-    store.dropQueued(entry.seq);
-    store.updateJob((job) => {
-      job.counts.queued--;
-      job.counts.disallowed++;
+function skipEntry(store: JobStore, entry: FrontierRow, run: Invocation): boolean {
+  if (!run.rules.robots.isAllowed(new URL(entry.url))) {
+    store.transaction(() => {
+      store.dropQueued(entry.seq);
+      count(store, { queued: -1, disallowed: 1, skipped: 0 });
     });
     return true;
   }
@@ -120,7 +166,7 @@ function skipEntry(store: JobStore, entry: FrontierRow, robots: RobotsRules): bo
       `Not fetched again: the job stopped ${entry.attempts} times while fetching it.`,
     ),
   };
-  record(store, entry, page, []);
+  record(store, entry, page, [], run);
   return true;
 }
 
@@ -130,91 +176,59 @@ async function visit(store: JobStore, fanout: Fanout, run: Invocation, entry: Fr
   const visited = await visitPage(budgeted.fanout, new URL(entry.url), entry.depth, { ...run.scope, seen });
   const { page } = visited;
   const rebased = { ...page, startMs: page.startMs + run.offset, endMs: page.endMs + run.offset };
-  const deferred = budgeted.deferred();
-  record(store, entry, rebased, visited.links, run.scope.robots, deferred?.href);
+  record(store, entry, rebased, visited.links, run, budgeted.deferred());
 }
 
-/**
- * The fan-out as one page sees it: each redirect hop that passes the page's own checks also needs a subrequest
- * left in the budget; without one it is skipped (not requested) and remembered, to be queued as its own URL.
- */
-function withHopBudget(fanout: Fanout, budget: Invocation["budget"]) {
-  let deferred: URL | undefined;
-  const budgeted: Fanout = {
-    fetch: (url, request) =>
-      fanout.fetch(url, {
-        ...request,
-        checkHop: function checkBudgetedHop(next) {
-          const verdict = request.checkHop(next);
-          if (verdict !== undefined) return verdict;
-          if (budget.spent >= budget.limit) {
-            deferred = next;
-            return "skip";
-          }
-          budget.spent++;
-          return undefined;
-        },
-      }),
-    elapsedMs: () => fanout.elapsedMs(),
-    get maxInFlight() {
-      return fanout.maxInFlight;
-    },
-    get subrequests() {
-      return fanout.subrequests;
-    },
-    get budgetExhausted() {
-      return fanout.budgetExhausted;
-    },
-  };
-  return { fanout: budgeted, deferred: () => deferred };
-}
-
-// One transaction: the page joins the results, its frontier entry goes, and its unseen links are queued (or
-// counted as disallowed), unless the job was cancelled meanwhile or they would be deeper than maxDepth. A redirect
-// target deferred for want of budget is queued at the page's own depth: it is the same page, moved.
+// One transaction: the page joins the results, its frontier entry goes, and its links are offered to the
+// frontier, unless the job was cancelled meanwhile or reads only sitemaps. A redirect target deferred for want
+// of budget is queued at the page's own depth: it is the same page, moved.
 function record(
   store: JobStore,
   entry: FrontierRow,
   page: CrawlPage,
   links: URL[],
-  robots?: RobotsRules,
-  deferred?: string,
+  run: Invocation,
+  deferred?: URL,
 ) {
   const failed = isFailedPage(page);
   store.transaction(function recordPage() {
     const job = store.job();
-    const follow = job.status === "running" && entry.depth < job.options.maxDepth ? links : [];
-    const allowed = follow.filter((link) => robots?.isAllowed(link)).map((link) => link.href);
-    const stored = { ...page, fetchedAt: new Date().toISOString() };
-    let fresh = store.recordPage(entry, stored, failed, allowed);
-    if (deferred && job.status === "running") {
-      store.queueClaimed(deferred, entry.depth);
-      fresh++;
+    store.recordPage(entry, { ...page, fetchedAt: new Date().toISOString() }, failed);
+    const counted = { queued: -1, disallowed: 0, skipped: 0 };
+    if (job.status === "running") {
+      if (deferred) {
+        store.queueClaimed(deferred.href, entry.depth);
+        counted.queued++;
+      }
+      if (job.options.source !== "sitemaps") add(counted, admit(store, links, entry.depth + 1, run.rules));
     }
-    let disallowed = 0;
-    for (const link of follow) if (!robots?.isAllowed(link) && store.markSeen(link.href)) disallowed++;
-    store.updateJob(function countPage(job) {
-      job.counts.queued += fresh - 1;
-      job.counts.disallowed += disallowed;
-      if (failed) job.counts.failed++;
-      else job.counts.fetched++;
-    });
+    count(store, counted, failed ? "failed" : "fetched");
+  });
+}
+
+function add(total: Admitted, more: Admitted) {
+  total.queued += more.queued;
+  total.disallowed += more.disallowed;
+  total.skipped += more.skipped;
+}
+
+function count(store: JobStore, counted: Admitted, page?: "fetched" | "failed") {
+  store.updateJob(function countUrls(job) {
+    add(job.counts, counted);
+    if (page) job.counts[page]++;
   });
 }
 
 // After the last page of the invocation: the job is done when its frontier is empty or maxPages reached.
-function settle(store: JobStore, fanout: Fanout): BatchOutcome {
+function settle(store: JobStore, fanout: Fanout, crawlDelayMs: number): BatchOutcome {
   const job = store.job();
-  if (job.status !== "running") {
+  if (job.status === "running" && store.hasQueued() && pagesOf(job) < job.options.maxPages) {
     addSubrequests(store, fanout);
-    return "finished";
+    return { next: "more", afterMs: crawlDelayMs };
   }
-  if (store.hasQueued() && pagesOf(job) < job.options.maxPages) {
-    addSubrequests(store, fanout);
-    return "more";
-  }
-  finish(store, fanout, "completed");
-  return "finished";
+  if (job.status === "running") finish(store, fanout, "completed");
+  else addSubrequests(store, fanout);
+  return { next: "finished" };
 }
 
 function finish(store: JobStore, fanout: Fanout, status: "completed" | "failed", error?: JobRow["error"]) {
@@ -232,7 +246,7 @@ function finish(store: JobStore, fanout: Fanout, status: "completed" | "failed",
 }
 
 function addSubrequests(store: JobStore, fanout: Fanout) {
-  store.updateJob((job) => {
+  store.updateJob(function countSubrequests(job) {
     job.usage.subrequests += fanout.subrequests;
   });
 }

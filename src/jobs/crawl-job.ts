@@ -53,11 +53,18 @@ export class CrawlJob extends DurableObject<Env> {
       startedAt: null,
       finishedAt: null,
       error: null,
-      counts: { queued: 1, fetched: 0, failed: 0, disallowed: 0, skipped: 0 },
+      counts: {
+        queued: job.options.source === "sitemaps" ? 0 : 1,
+        fetched: 0,
+        failed: 0,
+        disallowed: 0,
+        skipped: 0,
+      },
       usage: { invocations: 0, subrequests: 0, rowsRead: 0, rowsWritten: 0 },
+      sitemaps: null,
       strikes: 0,
     };
-    this.#store.create(row, job.url);
+    this.#store.create(row);
     await this.ctx.storage.setAlarm(Date.now());
     return view(this.#store.job());
   }
@@ -117,7 +124,7 @@ export class CrawlJob extends DurableObject<Env> {
         this.#store.updateJob((job) => {
           job.strikes = 0;
         });
-      if (outcome === "more") return this.ctx.storage.setAlarm(Date.now());
+      if (outcome.next === "more") return this.ctx.storage.setAlarm(Date.now() + outcome.afterMs);
       return this.#expire(this.#store.job());
     } catch (error) {
       // A bug or a storage fault: retry a few times with a pause, then end the job rather than loop forever.
@@ -159,6 +166,7 @@ function view(job: JobRow): CrawlJobView {
     ...(job.finishedAt === null ? {} : { finishedAt: new Date(job.finishedAt).toISOString() }),
     elapsedMs: job.startedAt === null ? 0 : end - job.startedAt,
     ...(job.error ? { error: job.error } : {}),
+    ...(job.sitemaps ? { sitemaps: job.sitemaps } : {}),
     usage: job.usage,
   };
 }

@@ -1,4 +1,5 @@
 import type { SeenUrls } from "../lib/fanout/crawl-page.ts";
+import type { SitemapStats } from "../lib/fanout/sitemaps.ts";
 import type {
   CrawlJob,
   CrawlJobCounts,
@@ -22,6 +23,8 @@ export interface JobRow {
   error: NonNullable<CrawlJob["error"]> | null;
   counts: CrawlJobCounts;
   usage: CrawlJob["usage"];
+  /** What reading the sitemaps came to, once they have been read (jobs that read them). */
+  sitemaps: SitemapStats | null;
   /** Unexpected failures of the alarm in a row; a job that keeps failing is ended. */
   strikes: number;
 }
@@ -87,12 +90,14 @@ export class JobStore {
     return this.#exec("SELECT 1 FROM sqlite_master WHERE name = 'job'").toArray().length > 0;
   }
 
-  create(job: JobRow, start: string): void {
+  /** Creates the tables and the job row, and queues the start URL unless the job reads only sitemaps. */
+  create(job: JobRow): void {
     this.#storage.transactionSync(() => {
       for (const statement of SCHEMA.split(";").filter((sql) => sql.trim())) this.#exec(statement);
       this.#exec("INSERT INTO job (one, state) VALUES (1, ?)", JSON.stringify(job));
-      this.#exec("INSERT INTO seen (url) VALUES (?)", start);
-      this.#exec("INSERT INTO frontier (url, depth) VALUES (?, 0)", start);
+      if (job.options.source === "sitemaps") return;
+      this.#exec("INSERT INTO seen (url) VALUES (?)", job.url);
+      this.enqueue(job.url, 0);
     });
   }
 
@@ -160,22 +165,17 @@ export class JobStore {
     return this.nextQueued() !== undefined;
   }
 
-  /**
-   * Records one page and queues its unseen links, atomically: either the page is in the results and its
-   * frontier entry gone, or neither happened. Answers how many links were new.
-   */
-  recordPage(entry: FrontierRow, page: StoredPage["page"], failed: boolean, links: string[]): number {
-    return this.#storage.transactionSync(() => {
+  /** Records one page and drops its frontier entry, atomically: a page is either recorded or still queued. */
+  recordPage(entry: FrontierRow, page: CrawlJobPage, failed: boolean): void {
+    this.#storage.transactionSync(() => {
       this.#exec("DELETE FROM frontier WHERE seq = ?", entry.seq);
       this.#exec("INSERT INTO pages (failed, page) VALUES (?, ?)", failed ? 1 : 0, JSON.stringify(page));
-      let fresh = 0;
-      for (const url of links) {
-        if (this.#exec("INSERT OR IGNORE INTO seen (url) VALUES (?)", url).rowsWritten === 0) continue;
-        this.#exec("INSERT INTO frontier (url, depth) VALUES (?, ?)", url, entry.depth + 1);
-        fresh++;
-      }
-      return fresh;
     });
+  }
+
+  /** Queues a URL already marked as seen. */
+  enqueue(url: string, depth: number): void {
+    this.#exec("INSERT INTO frontier (url, depth) VALUES (?, ?)", url, depth);
   }
 
   /**
@@ -187,7 +187,7 @@ export class JobStore {
     this.#exec("INSERT INTO frontier (url, depth) VALUES (?, ?)", url, depth);
   }
 
-  /** Claims a URL as seen; false when it already was. For links that are not queued (disallowed, excluded). */
+  /** Claims a URL as seen; false when it already was. */
   markSeen(url: string): boolean {
     return this.#exec("INSERT OR IGNORE INTO seen (url) VALUES (?)", url).rowsWritten > 0;
   }

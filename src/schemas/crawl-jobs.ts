@@ -1,5 +1,15 @@
-import * as z from "zod/mini";
+import { crawlSources } from "../lib/fanout/crawler.ts";
+import { globProblem } from "../lib/fanout/patterns.ts";
 import type { CrawlPage } from "./crawl.ts";
+import { z } from "./z.ts";
+
+// A glob `compilePatterns` can use; the 400 quotes why one cannot.
+const GlobSchema = z.string().check(
+  z.superRefine(function checkGlob(glob, ctx) {
+    const problem = globProblem(glob);
+    if (problem) ctx.addIssue({ code: "custom", message: `The glob ${problem}`, input: glob });
+  }),
+);
 
 /**
  * POST /crawl/jobs's body: the crawl options of GET /crawl, with room for bigger and deeper crawls.
@@ -15,6 +25,9 @@ export const CrawlJobRequestSchema = z.object({
   maxDepth: z._default(z.int().check(z.minimum(0), z.maximum(20)), 5),
   concurrency: z._default(z.int().check(z.minimum(1), z.maximum(6)), 6),
   timeoutMs: z._default(z.int().check(z.minimum(100), z.maximum(30_000)), 5000),
+  include: z.optional(z.array(GlobSchema).check(z.maxLength(20))),
+  exclude: z.optional(z.array(GlobSchema).check(z.maxLength(20))),
+  source: z._default(z.enum(crawlSources), "all"),
 });
 
 export type CrawlJobRequest = z.infer<typeof CrawlJobRequestSchema>;
@@ -83,6 +96,7 @@ export const CrawlJobSchema = z.object({
   finishedAt: z.optional(z.string()),
   elapsedMs: z.number(),
   error: z.optional(z.object({ code: z.string(), message: z.string() })),
+  sitemaps: z.optional(z.object({ read: z.int(), urls: z.int(), errors: z.int(), truncated: z.boolean() })),
   usage: z.object({
     invocations: z.int(),
     subrequests: z.int(),

@@ -61,7 +61,7 @@ describe("a crawl job", { timeout: 60_000 }, () => {
   it("queues a redirect target as its own URL when the invocation's budget cannot follow it", async () => {
     const site = await newSite();
     // Two subrequests an invocation: robots.txt and one page, then one page and one hop.
-    const { id } = await startJob(`${site.url}/redirect/4`, {}, 2);
+    const { id } = await startJob(`${site.url}/redirect/4`, { source: "links" }, 2);
     const job = await untilFinished(id);
     expect(job).toMatchObject({ status: "completed", counts: { fetched: 3, failed: 0 } });
     const pages = await allPages(id);

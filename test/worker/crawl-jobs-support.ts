@@ -3,7 +3,13 @@ import { expect } from "vitest";
 import type { NewJob } from "../../src/jobs/crawl-job.ts";
 import type { CrawlJob, CrawlJobOptions, CrawlJobPage } from "../../src/schemas/crawl-jobs.ts";
 
-const defaults: CrawlJobOptions = { maxPages: 1000, maxDepth: 5, concurrency: 6, timeoutMs: 5000 };
+const defaults: CrawlJobOptions = {
+  maxPages: 1000,
+  maxDepth: 5,
+  concurrency: 6,
+  timeoutMs: 5000,
+  source: "all",
+};
 const finished = new Set(["completed", "cancelled", "failed"]);
 
 /** A job's Durable Object, reached the way the routes reach it: by RPC, named by the job's id. */
