@@ -10,6 +10,7 @@ import { handleError, noRoute, wrongMethod } from "./middleware/errors.ts";
 import { jsonUtf8 } from "./middleware/json-utf8.ts";
 import { limitRate } from "./middleware/rate-limit.ts";
 import { crawlRoutes } from "./routes/crawl.ts";
+import { crawlJobRoutes } from "./routes/crawl-jobs.ts";
 import { fetchRoutes } from "./routes/fetch.ts";
 import { metaRoutes } from "./routes/meta.ts";
 import { redisRoutes } from "./routes/redis.ts";
@@ -31,7 +32,8 @@ const app = base
   .route("/sql", sqlRoutes)
   .route("/timing", timingRoutes)
   .route("/", fetchRoutes)
-  .route("/", crawlRoutes);
+  .route("/", crawlRoutes)
+  .route("/", crawlJobRoutes);
 
 let openApiDocument: ReturnType<typeof buildOpenApi> | undefined;
 app.get("/openapi.json", limitRate("read"), (c) => {

@@ -80,16 +80,19 @@ export class CrawlJob extends DurableObject<Env> {
     return view(job);
   }
 
-  /** Results after `cursor` in the order they were recorded; `status` filters by outcome. */
+  /**
+   * Results after `cursor` in the order they were recorded (a running job only appends, so a client following
+   * `nextCursor` sees every page once); `status` filters by outcome. `nextCursor` is null once the job has
+   * ended and nothing is left after this page; while it runs it is where to poll from next.
+   */
   async pages(cursor: number, limit: number, status?: "fetched" | "failed"): Promise<JobPages | null> {
     if (!this.#store.exists()) return null;
     const failed = status === undefined ? undefined : status === "failed";
-    const rows = this.#store.pages(cursor, limit, failed);
-    const last = rows.at(-1);
-    return {
-      items: rows.map((row) => row.page),
-      nextCursor: rows.length === limit && last ? String(last.seq) : null,
-    };
+    const rows = this.#store.pages(cursor, limit + 1, failed);
+    const page = rows.slice(0, limit);
+    const last = page.at(-1)?.seq ?? cursor;
+    const more = rows.length > limit || !isFinished(this.#store.job().status);
+    return { items: page.map((row) => row.page), nextCursor: more ? String(last) : null };
   }
 
   /**

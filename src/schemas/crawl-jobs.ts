@@ -1,7 +1,8 @@
 import { crawlSources } from "../lib/fanout/crawler.ts";
-import { globProblem } from "../lib/fanout/patterns.ts";
-import type { CrawlPage } from "./crawl.ts";
-import { z } from "./z.ts";
+import { GLOB_MAX_LENGTH, globProblem } from "../lib/fanout/patterns.ts";
+import { SITEMAP_FILES_MAX } from "../lib/fanout/sitemaps.ts";
+import { CrawlPageSchema } from "./crawl.ts";
+import { doc, int, named, queryInt, z } from "./z.ts";
 
 // A glob `compilePatterns` can use; the 400 quotes why one cannot.
 const GlobSchema = z.string().check(
@@ -11,101 +12,127 @@ const GlobSchema = z.string().check(
   }),
 );
 
-/**
- * POST /crawl/jobs's body: the crawl options of GET /crawl, with room for bigger and deeper crawls.
- *
- * @example
- * ```ts
- * const options = CrawlJobRequestSchema.parse({ url: "https://example.com/" }); // maxPages 1000, maxDepth 5
- * ```
- */
+const globs = (description: string) =>
+  doc(z.optional(z.array(GlobSchema).check(z.maxLength(20))), {
+    description: `${description} At most 20 globs of ${GLOB_MAX_LENGTH} characters; \`*\` is any characters but \`/\`, \`**\` any characters; a glob starting with \`/\` matches path and query, any other the whole URL.`,
+    example: ["/docs/**"],
+  });
+
+/** POST /crawl/jobs's body: GET /crawl's options, with room for bigger and deeper crawls. */
 export const CrawlJobRequestSchema = z.object({
-  url: z.string().check(z.minLength(1), z.maxLength(2048)),
-  maxPages: z._default(z.int().check(z.minimum(1), z.maximum(10_000)), 1000),
-  maxDepth: z._default(z.int().check(z.minimum(0), z.maximum(20)), 5),
-  concurrency: z._default(z.int().check(z.minimum(1), z.maximum(6)), 6),
-  timeoutMs: z._default(z.int().check(z.minimum(100), z.maximum(30_000)), 5000),
-  include: z.optional(z.array(GlobSchema).check(z.maxLength(20))),
-  exclude: z.optional(z.array(GlobSchema).check(z.maxLength(20))),
-  source: z._default(z.enum(crawlSources), "all"),
+  url: doc(z.string().check(z.minLength(1), z.maxLength(2048)), { example: "https://example.com/" }),
+  maxPages: doc(z._default(int(1, 10_000), 1000), {
+    description:
+      "Pages fetched at most, failed ones included; robots.txt, sitemaps and redirects are not pages.",
+  }),
+  maxDepth: doc(z._default(int(0, 20), 5), {
+    description: "Link distance from the start URL (depth 0; sitemap entries are at depth 1).",
+  }),
+  concurrency: doc(z._default(int(1, 6), 6), { description: "Pages in flight at once." }),
+  timeoutMs: doc(z._default(int(100, 30_000), 5000), {
+    description: "Deadline of each subrequest (each redirect hop has its own), headers and body included.",
+  }),
+  include: globs("URLs other than the start must match one of these, when any are given."),
+  exclude: globs("URLs other than the start must match none of these; exclude wins over include."),
+  source: doc(z._default(z.enum(crawlSources), "all"), {
+    description:
+      `\`links\` follows \`<a href>\`; \`sitemaps\` takes only URLs the site's sitemaps list (robots.txt ` +
+      `\`Sitemap:\` lines, else /sitemap.xml; indexes followed, at most ${SITEMAP_FILES_MAX} files); \`all\` both.`,
+  }),
 });
 
 export type CrawlJobRequest = z.infer<typeof CrawlJobRequestSchema>;
 
-/**
- * A job's options as it runs them: the request with its defaults filled in, `url` kept apart.
- *
- * @example
- * ```ts
- * const Job = z.object({ url: z.string(), options: CrawlJobOptionsSchema });
- * ```
- */
+/** A job's options as it runs them: the request with its defaults filled in, `url` kept apart. */
 export const CrawlJobOptionsSchema = z.omit(CrawlJobRequestSchema, { url: true });
 
 export type CrawlJobOptions = z.infer<typeof CrawlJobOptionsSchema>;
 
-/**
- * Where a job stands: `queued` until its first batch runs, then `running`; it ends `completed`, `cancelled`
- * or `failed`.
- *
- * @example
- * ```ts
- * const Status = z.enum(crawlJobStatuses);
- * ```
- */
+/** Where a job stands: `queued` until its first batch, then `running`; it ends `completed`, `cancelled` or `failed`. */
 export const crawlJobStatuses = ["queued", "running", "completed", "cancelled", "failed"] as const;
 
 export type CrawlJobStatus = (typeof crawlJobStatuses)[number];
 
 /**
- * A job's tallies. Every URL the job ever saw is in exactly one of them: waiting, fetched (2xx/3xx),
- * failed, disallowed by robots.txt, or skipped (left when `maxPages` was reached or the job was cancelled).
- *
- * @example
- * ```ts
- * const done = counts.fetched + counts.failed;
- * ```
+ * A job's tallies: every URL the job ever saw is in exactly one of them, once the job has ended.
  */
 export const CrawlJobCountsSchema = z.object({
-  queued: z.int(),
-  fetched: z.int(),
-  failed: z.int(),
-  disallowed: z.int(),
-  skipped: z.int(),
+  queued: doc(z.int(), { description: "Waiting to be fetched (or in flight)." }),
+  fetched: doc(z.int(), { description: "Pages that answered 2xx or 3xx." }),
+  failed: doc(z.int(), { description: "Pages with an error or a 4xx/5xx answer." }),
+  disallowed: doc(z.int(), { description: "URLs robots.txt disallows, never requested." }),
+  skipped: doc(z.int(), {
+    description:
+      "URLs left out: by the include/exclude globs, or still queued when `maxPages` was reached or the job was cancelled.",
+  }),
 });
 
 export type CrawlJobCounts = z.infer<typeof CrawlJobCountsSchema>;
 
-/**
- * A crawl job as clients see it. `usage` is what the job has cost so far: invocations (alarms), subrequests,
- * and SQLite rows read and written, the units Durable Objects bill.
- *
- * @example
- * ```ts
- * const content = { "application/json": { schema: CrawlJobSchema } };
- * ```
- */
-export const CrawlJobSchema = z.object({
-  id: z.string(),
-  status: z.enum(crawlJobStatuses),
-  url: z.string(),
-  options: CrawlJobOptionsSchema,
-  counts: CrawlJobCountsSchema,
-  createdAt: z.string(),
-  startedAt: z.optional(z.string()),
-  finishedAt: z.optional(z.string()),
-  elapsedMs: z.number(),
-  error: z.optional(z.object({ code: z.string(), message: z.string() })),
-  sitemaps: z.optional(z.object({ read: z.int(), urls: z.int(), errors: z.int(), truncated: z.boolean() })),
-  usage: z.object({
-    invocations: z.int(),
-    subrequests: z.int(),
-    rowsRead: z.int(),
-    rowsWritten: z.int(),
+/** A crawl job as clients see it. */
+export const CrawlJobSchema = named(
+  "CrawlJob",
+  z.object({
+    id: z.string(),
+    status: z.enum(crawlJobStatuses),
+    url: z.string(),
+    options: CrawlJobOptionsSchema,
+    counts: CrawlJobCountsSchema,
+    createdAt: z.string(),
+    startedAt: z.optional(z.string()),
+    finishedAt: z.optional(z.string()),
+    elapsedMs: doc(z.number(), { description: "From the first batch to the end (or to now)." }),
+    error: doc(z.optional(z.object({ code: z.string(), message: z.string() })), {
+      description: "Why a `failed` job stopped, e.g. `robots_unreachable`.",
+    }),
+    sitemaps: doc(
+      z.optional(z.object({ read: z.int(), urls: z.int(), errors: z.int(), truncated: z.boolean() })),
+      {
+        description:
+          "Once read: files read, `<loc>` entries read, files that failed (unreachable, too large, cut off, not " +
+          "XML, entity references) and whether the entry cap stopped the reading.",
+      },
+    ),
+    usage: doc(
+      z.object({ invocations: z.int(), subrequests: z.int(), rowsRead: z.int(), rowsWritten: z.int() }),
+      {
+        description:
+          "What the job has cost so far: alarm invocations, subrequests, and SQLite rows read and written (the units Durable Objects bill).",
+      },
+    ),
   }),
-});
+);
 
 export type CrawlJob = z.infer<typeof CrawlJobSchema>;
 
+/** The job id in the path. Any string is accepted; one that no job has is a 404. */
+export const CrawlJobPathSchema = z.object({
+  id: doc(z.string(), { example: "Zk3hX1c2Qm2YcB1r9Tn0pA" }),
+});
+
+/** GET /crawl/jobs/{id}/pages's query. */
+export const CrawlJobPagesQuerySchema = z.object({
+  cursor: doc(
+    z.optional(z.string().check(z.regex(/^\d{1,15}$/, "must be a nextCursor value from a previous page"))),
+    { description: "The `nextCursor` of the previous page." },
+  ),
+  limit: queryInt(1, 500, 100),
+  status: doc(z.optional(z.enum(["fetched", "failed"])), {
+    description: "Only pages that were fetched (2xx/3xx), or only those that failed.",
+  }),
+});
+
 /** One page of a job's results: a /crawl page, its times counted from the job's start, and when it was fetched. */
-export type CrawlJobPage = CrawlPage & { fetchedAt: string };
+export const CrawlJobPageSchema = named("CrawlJobPage", z.extend(CrawlPageSchema, { fetchedAt: z.string() }));
+
+export type CrawlJobPage = z.infer<typeof CrawlJobPageSchema>;
+
+/** One page of results and the cursor of the next. */
+export const CrawlJobPagesSchema = z.object({
+  items: z.array(CrawlJobPageSchema),
+  nextCursor: doc(z.nullable(z.string()), {
+    description:
+      "Pass as `cursor` for the next results. Null once the job has ended and every result has been read; " +
+      "while it runs, it is where to poll from next (the results only grow at the end).",
+  }),
+});
