@@ -46,6 +46,8 @@ export interface CrawlJobRow {
   subrequests: number;
   rowsRead: number;
   rowsWritten: number;
+  /** The job's SQLite database once it has finished: what is kept for 7 days. */
+  storedBytes: number;
 }
 
 interface Job {
@@ -53,7 +55,13 @@ interface Job {
   status: string;
   elapsedMs: number;
   counts: { fetched: number; failed: number };
-  usage: { invocations: number; subrequests: number; rowsRead: number; rowsWritten: number };
+  usage: {
+    invocations: number;
+    subrequests: number;
+    rowsRead: number;
+    rowsWritten: number;
+    storedBytes: number;
+  };
 }
 
 /**
@@ -140,8 +148,8 @@ function idleTime(pages: { startMs: number; endMs: number }[]): number {
   return idle;
 }
 
-function pick({ subrequests, rowsRead, rowsWritten }: Job["usage"]) {
-  return { subrequests, rowsRead, rowsWritten };
+function pick({ subrequests, rowsRead, rowsWritten, storedBytes }: Job["usage"]) {
+  return { subrequests, rowsRead, rowsWritten, storedBytes };
 }
 
 /**
@@ -157,9 +165,9 @@ export function crawlJobsMarkdown(row: CrawlJobRow): string {
   return [
     `## Crawl job: ${row.pages} pages at ${row.delayMs} ms each, ${row.concurrency} slots, ${row.budget} subrequests an invocation`,
     "",
-    "| elapsed ms | pages/s | vs 60/s (target ≥ 0.8) | invocations | overhead ms / invocation | of it idle ms | mean page ms | slot use | subrequests | rows read | rows written |",
-    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-    `| ${f(row.elapsedMs)} | ${f(row.pagesPerSecond, 1)} | ${f(row.ratio, 2)} | ${row.invocations} | ${f(row.overheadPerInvocationMs, 1)} | ${f(row.idlePerInvocationMs, 1)} | ${f(row.meanPageMs, 1)} | ${f(row.slotUse, 2)} | ${row.subrequests} | ${row.rowsRead} | ${row.rowsWritten} |`,
+    "| elapsed ms | pages/s | vs 60/s (target ≥ 0.8) | invocations | overhead ms / invocation | of it idle ms | mean page ms | slot use | subrequests | rows read | rows written | stored KiB |",
+    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    `| ${f(row.elapsedMs)} | ${f(row.pagesPerSecond, 1)} | ${f(row.ratio, 2)} | ${row.invocations} | ${f(row.overheadPerInvocationMs, 1)} | ${f(row.idlePerInvocationMs, 1)} | ${f(row.meanPageMs, 1)} | ${f(row.slotUse, 2)} | ${row.subrequests} | ${row.rowsRead} | ${row.rowsWritten} | ${f(row.storedBytes / 1024)} |`,
     "",
   ].join("\n");
 }

@@ -16,6 +16,12 @@ import type { FrontierRow, JobRow, JobStore } from "./store.ts";
  */
 const MAX_ATTEMPTS = 2;
 
+/**
+ * Pages one invocation starts at most, whatever the budget: on the Paid plan a budget of 10,000 would otherwise
+ * put a whole job into one alarm, near its CPU limit (30 s by default) and its 15-minute wall-clock limit.
+ */
+const PAGES_PER_INVOCATION = 500;
+
 /** What one invocation leaves behind: whether the job has more to do, and how long to wait before it. */
 export type BatchOutcome = { next: "more"; afterMs: number } | { next: "finished" };
 
@@ -74,7 +80,7 @@ export async function runBatch(store: JobStore, began: number): Promise<BatchOut
     rules,
     offset: began - (job.startedAt ?? began),
     budget: { spent: fanout.subrequests, limit: job.budget },
-    pagesLeft: pace ? 1 : Number.POSITIVE_INFINITY,
+    pagesLeft: pace ? 1 : PAGES_PER_INVOCATION,
   };
   await crawlSlots(store, fanout, run);
   return settle(store, fanout, robots.crawlDelayMs);
@@ -86,7 +92,7 @@ interface Invocation {
   /** Milliseconds from the job's start to this invocation's, so page times share the job's axis. */
   offset: number;
   budget: InvocationBudget;
-  /** Pages this invocation may still start: one under a Crawl-delay, else as many as the budget allows. */
+  /** Pages this invocation may still start: one under a Crawl-delay, else `PAGES_PER_INVOCATION`. */
   pagesLeft: number;
 }
 

@@ -66,7 +66,7 @@ export class CrawlJob extends DurableObject<Env> {
     };
     this.#store.create(row);
     await this.ctx.storage.setAlarm(Date.now());
-    return view(this.#store.job());
+    return view(this.#store.job(), this.ctx.storage.sql.databaseSize);
   }
 
   /** The job, or null when this object holds none (an unknown or expired id). */
@@ -77,7 +77,7 @@ export class CrawlJob extends DurableObject<Env> {
     if (!isFinished(job.status) && (await this.ctx.storage.getAlarm()) === null) {
       await this.ctx.storage.setAlarm(Date.now());
     }
-    return view(job);
+    return view(job, this.ctx.storage.sql.databaseSize);
   }
 
   /**
@@ -113,7 +113,7 @@ export class CrawlJob extends DurableObject<Env> {
       });
     });
     if (job.finishedAt !== null) await this.ctx.storage.setAlarm(job.finishedAt + RETENTION_MS);
-    return view(job);
+    return view(job, this.ctx.storage.sql.databaseSize);
   }
 
   /** The next batch, or, once the job has ended, its deletion when the retention period is over. */
@@ -156,7 +156,7 @@ function isFinished(status: CrawlJobStatus): boolean {
   return status === "completed" || status === "cancelled" || status === "failed";
 }
 
-function view(job: JobRow): CrawlJobView {
+function view(job: JobRow, storedBytes: number): CrawlJobView {
   const end = job.finishedAt ?? Date.now();
   return {
     id: job.id,
@@ -170,6 +170,6 @@ function view(job: JobRow): CrawlJobView {
     elapsedMs: job.startedAt === null ? 0 : end - job.startedAt,
     ...(job.error ? { error: job.error } : {}),
     ...(job.sitemaps ? { sitemaps: job.sitemaps } : {}),
-    usage: job.usage,
+    usage: { ...job.usage, storedBytes },
   };
 }

@@ -22,7 +22,7 @@ export interface JobRow {
   finishedAt: number | null;
   error: NonNullable<CrawlJob["error"]> | null;
   counts: CrawlJobCounts;
-  usage: CrawlJob["usage"];
+  usage: Omit<CrawlJob["usage"], "storedBytes">;
   /** What reading the sitemaps came to, once they have been read (jobs that read them). */
   sitemaps: SitemapStats | null;
   /** Unexpected failures of the alarm in a row; a job that keeps failing is ended. */

@@ -94,10 +94,17 @@ export const CrawlJobSchema = named(
       },
     ),
     usage: doc(
-      z.object({ invocations: z.int(), subrequests: z.int(), rowsRead: z.int(), rowsWritten: z.int() }),
+      z.object({
+        invocations: z.int(),
+        subrequests: z.int(),
+        rowsRead: z.int(),
+        rowsWritten: z.int(),
+        storedBytes: z.int(),
+      }),
       {
         description:
-          "What the job has cost so far: alarm invocations, subrequests, and SQLite rows read and written (the units Durable Objects bill).",
+          "What the job has cost so far: alarm invocations, subrequests, SQLite rows read and written, and the " +
+          "size of its database (the units Durable Objects bill).",
       },
     ),
   }),
