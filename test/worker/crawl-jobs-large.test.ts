@@ -12,7 +12,11 @@ it("crawls 10,000 pages, each once, with the frontier and results in storage", {
   timeout: 300_000,
 }, async () => {
   const site = await newSite();
-  const { id, stub } = await startJob(`${site.url}/grid/10000/0/`, { maxPages: 10_000, maxDepth: 1 }, 1000);
+  const { id, stub } = await startJob(
+    `${site.url}/grid/10000/0/`,
+    { maxPages: 10_000, maxDepth: 1, source: "links" },
+    1000,
+  );
   const job = await untilFinished(id, 280_000);
   expect(job.counts).toEqual({ queued: 0, fetched: 10_000, failed: 0, disallowed: 0, skipped: 0 });
   // 1,000 subrequests an invocation, six of them reserved per page in flight: at least ten invocations.
