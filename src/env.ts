@@ -6,7 +6,7 @@ import type { TimingVariables } from "hono/timing";
  * `wrangler secret put` (production) or `.dev.vars` (local), not in wrangler.toml. Every one may be absent.
  */
 export interface Secrets {
-  /** Bearer token that writes must present; see README "Security". */
+  /** Bearer token that writes must present; see README "Limits and safety". */
   API_TOKEN?: string;
   /** Primary Upstash database (REST URL and token from the Upstash console, or the local emulator). */
   UPSTASH_REDIS_REST_URL?: string;
@@ -44,7 +44,7 @@ export interface AppEnv {
  *
  * @example
  * ```ts
- * if (isProduction(c.env) && !c.env.API_TOKEN) throw forbidden("...");
+ * if (isProduction(c.env) && !c.env.API_TOKEN) throw new ApiError("forbidden", "Writes are disabled.");
  * ```
  */
 export function isProduction(env: Pick<Bindings, "ENVIRONMENT">): boolean {

@@ -1,8 +1,9 @@
+import type { BackendFailure } from "../schemas/errors.ts";
 import type { ApiError } from "./errors.ts";
 
 /** One backend's part of a fan-out answer: its result fields when it answered, its error when it did not. */
 type Entry<R> = { name: string; ok: true; ms: number } & R;
-type Failed = { name: string; ok: false; error: { code: string; message: string }; ms: number };
+type Failed = { name: string; ok: false; error: BackendFailure; ms: number };
 
 /**
  * The tutorials' "same query on every database at once": runs `work` on every backend concurrently, timing each.
@@ -15,7 +16,7 @@ type Failed = { name: string; ok: false; error: { code: string; message: string 
  * ```
  */
 export async function queryEach<T extends { name: string }, R extends object>(
-  backends: T[],
+  backends: readonly T[],
   work: (backend: T) => Promise<R>,
   toError: (error: unknown) => ApiError,
 ) {

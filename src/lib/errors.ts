@@ -1,7 +1,7 @@
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { ErrorBody } from "../schemas/errors.ts";
 
-/** The error codes of API.md, each tied to the one status it is sent with. */
+/** The error codes of docs/API.md, each tied to the one status it is sent with. */
 export const errorStatus = {
   invalid_request: 400,
   unauthorized: 401,
@@ -20,7 +20,7 @@ export const errorStatus = {
 export type ErrorCode = keyof typeof errorStatus;
 
 /**
- * A failure the client should see as-is: thrown anywhere, turned into the API.md error shape by `onError`.
+ * A failure the client should see as-is: thrown anywhere, turned into the docs/API.md error shape by `onError`.
  *
  * @example
  * ```ts

@@ -1,16 +1,8 @@
 import type { Context } from "hono";
 import { wrapTime } from "hono/timing";
 import type { AppEnv, Bindings } from "../env.ts";
+import type { Check as CheckResult } from "../schemas/meta.ts";
 import { ApiError } from "./errors.ts";
-
-/** One backend's state as /health reports it. */
-interface CheckResult {
-  status: "ok" | "degraded" | "unconfigured";
-  ms: number;
-  /** Which backend answered, e.g. "upstash 127.0.0.1:8079" or "d1". */
-  backend?: string;
-  message?: string;
-}
 
 /** A probe of one backend; it must settle within its own deadline. */
 export type HealthCheck = (env: Bindings) => Promise<Omit<CheckResult, "ms">>;

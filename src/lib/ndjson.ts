@@ -2,8 +2,8 @@ import type { Context } from "hono";
 import { accepts } from "hono/accepts";
 import { stream } from "hono/streaming";
 import { setMetric } from "hono/timing";
+import * as z from "zod/mini";
 import type { AppEnv } from "../env.ts";
-import { z } from "../schemas/z.ts";
 import { errorBody } from "./errors.ts";
 import type { ResponseDoc } from "./openapi.ts";
 

@@ -1,5 +1,6 @@
 import type { RouterRoute } from "hono/types";
-import { components, z } from "../schemas/z.ts";
+import * as z from "zod/mini";
+import { components } from "../schemas/doc.ts";
 import { docsOf, type EndpointSpec, type ResponseDoc, type ValidatorDoc } from "./openapi.ts";
 
 type JsonSchema = Record<string, unknown>;

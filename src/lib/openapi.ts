@@ -2,12 +2,12 @@ import type { MiddlewareHandler } from "hono";
 import { every } from "hono/combine";
 import type { ContentfulStatusCode, StatusCode } from "hono/utils/http-status";
 import { validator } from "hono/validator";
+import type * as z from "zod/mini";
 import type { AppEnv } from "../env.ts";
 import { limitBody } from "../middleware/body-limit.ts";
 import { limitRate, type RateClass } from "../middleware/rate-limit.ts";
 import { requireWriteToken } from "../middleware/write-auth.ts";
 import { ErrorSchema } from "../schemas/errors.ts";
-import type { z } from "../schemas/z.ts";
 import { ApiError, errorStatus } from "./errors.ts";
 
 /** One documented answer of a route: a description, and a schema per media type it can be sent as. */

@@ -1,8 +1,9 @@
-import { Redis } from "@upstash/redis/cloudflare";
+import { errors, Redis } from "@upstash/redis/cloudflare";
 import type { Bindings } from "../env.ts";
-import { ApiError } from "./errors.ts";
+import { ApiError, type ErrorCode } from "./errors.ts";
+import { type Failure, isDeadline } from "./failures.ts";
 import { type HealthCheck, probe } from "./health.ts";
-import { isHttpUrl, parseInstanceList } from "./instances.ts";
+import { byValue, instanceList, isHttpUrl } from "./instances.ts";
 
 /** One Upstash database as configured: the primary, or an entry of REDIS_INSTANCES. */
 export interface RedisInstance {
@@ -54,6 +55,28 @@ export function redisClient(instance: RedisInstance): Redis {
   return client;
 }
 
+// Parsed once per value (see byValue): the primary first, then REDIS_INSTANCES (`[{"name","url","token"}]`).
+const primaryFrom = byValue(function primaryFrom(url?: string, token?: string): RedisInstance {
+  if (!url || !token) {
+    throw new ApiError(
+      "backend_unavailable",
+      "Redis is not configured: set UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN (`npm run dev` sets them locally).",
+    );
+  }
+  if (!isHttpUrl(url)) {
+    throw new ApiError(
+      "backend_unavailable",
+      "UPSTASH_REDIS_REST_URL must be the database's https:// REST URL.",
+    );
+  }
+  return { name: "primary", url, token };
+});
+const redisInstances = instanceList("REDIS_INSTANCES", ["name", "url", "token"]);
+const everyRedis = byValue((url?: string, token?: string, extra?: string): readonly RedisInstance[] => [
+  primaryFrom(url, token),
+  ...redisInstances(extra),
+]);
+
 /**
  * The primary database from `UPSTASH_REDIS_REST_URL` / `UPSTASH_REDIS_REST_TOKEN`, or a 503 that says how to set it.
  *
@@ -63,19 +86,7 @@ export function redisClient(instance: RedisInstance): Redis {
  * ```
  */
 export function primaryRedis(env: Bindings): RedisInstance {
-  if (!env.UPSTASH_REDIS_REST_URL || !env.UPSTASH_REDIS_REST_TOKEN) {
-    throw new ApiError(
-      "backend_unavailable",
-      "Redis is not configured: set UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN (`npm run dev` sets them locally).",
-    );
-  }
-  if (!isHttpUrl(env.UPSTASH_REDIS_REST_URL)) {
-    throw new ApiError(
-      "backend_unavailable",
-      "UPSTASH_REDIS_REST_URL must be the database's https:// REST URL.",
-    );
-  }
-  return { name: "primary", url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN };
+  return primaryFrom(env.UPSTASH_REDIS_REST_URL, env.UPSTASH_REDIS_REST_TOKEN);
 }
 
 /**
@@ -86,16 +97,25 @@ export function primaryRedis(env: Bindings): RedisInstance {
  * const results = await Promise.all(allRedis(c.env).map(readFrom));
  * ```
  */
-export function allRedis(env: Bindings): RedisInstance[] {
-  return [
-    primaryRedis(env),
-    ...parseInstanceList(env.REDIS_INSTANCES, "REDIS_INSTANCES", ["name", "url", "token"]),
-  ];
+export function allRedis(env: Bindings): readonly RedisInstance[] {
+  return everyRedis(env.UPSTASH_REDIS_REST_URL, env.UPSTASH_REDIS_REST_TOKEN, env.REDIS_INSTANCES);
 }
+
+const failures: Record<Failure, [ErrorCode, string]> = {
+  timeout: ["backend_timeout", `Redis did not answer within ${REDIS_DEADLINE_MS} ms.`],
+  too_large: [
+    "payload_too_large",
+    "The hash is larger than the Redis database accepts in one request (1 MiB on Upstash Free and Pay-as-you-go).",
+  ],
+  refused: ["backend_unavailable", "Redis refused the credentials; check UPSTASH_REDIS_REST_TOKEN."],
+  unavailable: ["backend_unavailable", "Redis is unreachable; try again shortly."],
+  answered: ["backend_error", "Redis answered with an error; the request id helps us find it."],
+};
 
 /**
  * Maps what the client threw to the API's backend errors: a deadline is 504, an unreachable or refusing
- * service is 503, and an error Redis itself answered is 502. `ApiError`s pass through.
+ * service is 503, a request over Upstash's size limit 413, and an error Redis itself answered is 502.
+ * `ApiError`s pass through.
  *
  * @example
  * ```ts
@@ -104,33 +124,35 @@ export function allRedis(env: Bindings): RedisInstance[] {
  */
 export function redisError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  const name = error instanceof Error ? error.name : "";
-  if (name === "TimeoutError" || name === "AbortError") {
-    return new ApiError("backend_timeout", `Redis did not answer within ${REDIS_DEADLINE_MS} ms.`, {
-      cause: error,
-    });
+  const [code, message] = failures[classify(error)];
+  return new ApiError(code, message, { cause: error });
+}
+
+function classify(error: unknown): Failure {
+  if (isDeadline(error)) return "timeout";
+  // Anything but an UpstashError means no answer came: `fetch` itself threw (workerd: "Network connection lost.").
+  // A body that is not JSON did not come from the REST API either (a proxy's error page, a cut-off answer).
+  if (!(error instanceof errors.UpstashError) || error instanceof errors.UpstashJSONParseError) {
+    return "unavailable";
   }
-  if (/max request size exceeded/i.test(message)) {
-    return new ApiError(
-      "payload_too_large",
-      "The hash is larger than the Redis database accepts in one request (1 MiB on Upstash Free and Pay-as-you-go).",
-      { cause: error },
-    );
+  return upstashReplyKind(error.message);
+}
+
+// The one place that reads Upstash error text, because text is all @upstash/redis keeps: it throws
+// `UpstashError("<body.error>, command was: <command>")` for any non-2xx answer, without the status (pkg/http.ts),
+// and `Command N [ name ] failed: <error>` for a failed pipeline item. Only the server's part is read, never the
+// echoed command, which holds the caller's keys and values. Redis errors start with an upper-case code (RESP);
+// Upstash's own refusals are sentences: 401 "WRONGPASS invalid or missing auth token" (earlier "Unauthorized",
+// SRH's "Invalid token") and 413 "ERR max request size exceeded" (Upstash docs, troubleshooting).
+function upstashReplyKind(message: string): Failure {
+  const text = message.replace(/^Command (?:\d+ \[ \S+ \] )?failed: /, "").split(", command was: ")[0] ?? "";
+  if (/^(?:WRONGPASS|NOAUTH|NOPERM)\b|^(?:unauthori[sz]ed|invalid token)\b/i.test(text)) return "refused";
+  if (/\bmax request size exceeded\b/i.test(text)) return "too_large";
+  // Redis' codes for a server that cannot serve yet, and the "unreachable" of a REST endpoint that lost its Redis.
+  if (/^(?:LOADING|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|BUSY)\b|\b(?:unreachable|unavailable)\b/i.test(text)) {
+    return "unavailable";
   }
-  if (/WRONGPASS|unauthori[sz]ed|invalid token/i.test(message)) {
-    return new ApiError(
-      "backend_unavailable",
-      "Redis refused the credentials; check UPSTASH_REDIS_REST_TOKEN.",
-      { cause: error },
-    );
-  }
-  if (name !== "UpstashError" || /unavailable|unreachable|LOADING|MASTERDOWN|TRYAGAIN/i.test(message)) {
-    return new ApiError("backend_unavailable", "Redis is unreachable; try again shortly.", { cause: error });
-  }
-  return new ApiError("backend_error", "Redis answered with an error; the request id helps us find it.", {
-    cause: error,
-  });
+  return "answered";
 }
 
 /**

@@ -8,7 +8,7 @@ import { ApiError } from "../lib/errors.ts";
  *
  * @example
  * ```ts
- * createRoute({ method: "put", path: "/hashes/{key}", middleware: [limitBody(2 * 1024 * 1024)], ... });
+ * new Hono<AppEnv>().put("/hashes/:key", limitBody(2 * 1024 * 1024), (c) => c.body(null, 204));
  * ```
  */
 export function limitBody(maxBytes: number): MiddlewareHandler {

@@ -1,6 +1,23 @@
 import type { MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
 import type { AppEnv } from "../env.ts";
+import { byValue } from "../lib/instances.ts";
+
+// One Hono cors handler per CORS_ORIGINS value, built on the first request that sees it; null when CORS is off.
+const corsFor = byValue(function corsFor(raw: string | undefined): MiddlewareHandler | null {
+  const allowed = (raw ?? "")
+    .split(",")
+    .map((origin) => origin.trim())
+    .filter(Boolean);
+  if (allowed.length === 0) return null;
+  return cors({
+    origin: (origin) => (allowed.includes(origin) ? origin : null),
+    allowHeaders: ["authorization", "content-type", "x-request-id"],
+    allowMethods: ["GET", "HEAD", "PUT", "PATCH", "POST", "DELETE"],
+    exposeHeaders: ["x-request-id", "server-timing", "retry-after", "location"],
+    maxAge: 600,
+  });
+});
 
 /**
  * CORS for the origins listed in `CORS_ORIGINS` (comma-separated), and none otherwise: the API is meant for
@@ -13,18 +30,7 @@ import type { AppEnv } from "../env.ts";
  */
 export function corsFromEnv(): MiddlewareHandler<AppEnv> {
   return async function corsFromEnv(c, next) {
-    const allowed = (c.env.CORS_ORIGINS ?? "")
-      .split(",")
-      .map((origin) => origin.trim())
-      .filter(Boolean);
-    if (allowed.length === 0) return next();
-    const handler = cors({
-      origin: (origin) => (allowed.includes(origin) ? origin : null),
-      allowHeaders: ["authorization", "content-type", "x-request-id"],
-      allowMethods: ["GET", "HEAD", "PUT", "PATCH", "POST", "DELETE"],
-      exposeHeaders: ["x-request-id", "server-timing", "retry-after", "location"],
-      maxAge: 600,
-    });
-    return handler(c, next);
+    const handler = corsFor(c.env.CORS_ORIGINS);
+    return handler ? handler(c, next) : next();
   };
 }

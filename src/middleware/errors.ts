@@ -8,7 +8,7 @@ const codeByStatus = new Map<number, ErrorCode>(
 );
 
 /**
- * Renders every thrown error in the API.md shape. Unknown errors are logged with their stack and answered
+ * Renders every thrown error in the docs/API.md shape. Unknown errors are logged with their stack and answered
  * with a generic 500, so no stack trace or internal detail ever reaches the client.
  *
  * @example
@@ -36,7 +36,7 @@ export const handleError: ErrorHandler<AppEnv> = function handleError(err, c) {
 };
 
 /**
- * Answers the API.md error shape for an `ApiError`, with its extra headers (`retry-after`, `allow`).
+ * Answers the docs/API.md error shape for an `ApiError`, with its extra headers (`retry-after`, `allow`).
  *
  * @example
  * ```ts
@@ -62,7 +62,7 @@ const friendlierMessages: Partial<Record<ErrorCode, string>> = {
   payload_too_large: "The request body is too large.",
 };
 
-// Hono's own messages ("Malformed JSON in request body") are safe to show; add the period API.md sentences end with.
+// Hono's own messages ("Malformed JSON in request body") are safe to show; add the period docs/API.md sentences end with.
 function httpExceptionMessage(err: HTTPException, code: ErrorCode): string {
   const message = friendlierMessages[code] ?? (err.message || code.replaceAll("_", " "));
   return /[.!?]$/.test(message) ? message : `${message}.`;

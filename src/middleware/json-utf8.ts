@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 
 /**
- * Names the charset on JSON answers (`application/json; charset=utf-8`), as API.md promises, so clients
+ * Names the charset on JSON answers (`application/json; charset=utf-8`), as docs/API.md promises, so clients
  * that do not default JSON to UTF-8 still decode emoji and accents right.
  *
  * @example

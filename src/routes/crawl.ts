@@ -1,5 +1,5 @@
-import { Hono } from "hono";
 import { wrapTime } from "hono/timing";
+import { Hono } from "hono/tiny";
 import { type AppEnv, isProduction } from "../env.ts";
 import { subrequestBudgetOf } from "../lib/fanout/budget.ts";
 import { crawl } from "../lib/fanout/crawler.ts";

@@ -1,14 +1,14 @@
 import { Scalar } from "@scalar/hono-api-reference";
-import { Hono } from "hono";
 import { accepts } from "hono/accepts";
 import { html } from "hono/html";
+import { Hono } from "hono/tiny";
+import * as z from "zod/mini";
 import type { AppEnv } from "../env.ts";
 import { runHealthChecks } from "../lib/health.ts";
 import { endpoint, jsonResponse } from "../lib/openapi.ts";
 import { probes } from "../lib/probes.ts";
 import { limitRate } from "../middleware/rate-limit.ts";
 import { HealthSchema, IndexSchema } from "../schemas/meta.ts";
-import { z } from "../schemas/z.ts";
 
 const tags = ["Meta"];
 const patterns = [

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
-import { Hono } from "hono";
 import { wrapTime } from "hono/timing";
+import { Hono } from "hono/tiny";
 import type { AppEnv } from "../env.ts";
 import { queryEach } from "../lib/each-backend.ts";
 import { ApiError } from "../lib/errors.ts";

@@ -1,5 +1,5 @@
-import { Hono } from "hono";
 import { wrapTime } from "hono/timing";
+import { Hono } from "hono/tiny";
 import type { AppEnv } from "../env.ts";
 import { runConcurrent, runSequential, type Step } from "../lib/delay.ts";
 import { endpoint, errorResponses, jsonResponse, validate } from "../lib/openapi.ts";

@@ -1,8 +1,8 @@
 import { crawlSources } from "../lib/fanout/crawler.ts";
 import { GLOB_MAX_LENGTH, globProblem } from "../lib/fanout/patterns.ts";
-import { SITEMAP_FILES_MAX } from "../lib/fanout/sitemaps.ts";
 import { CrawlPageSchema } from "./crawl.ts";
-import { doc, int, named, queryInt, z } from "./z.ts";
+import * as z from "zod/mini";
+import { doc, int, named, queryInt } from "./doc.ts";
 
 // A glob `compilePatterns` can use; the 400 quotes why one cannot.
 const GlobSchema = z.string().check(
@@ -37,7 +37,7 @@ export const CrawlJobRequestSchema = z.object({
   source: doc(z._default(z.enum(crawlSources), "all"), {
     description:
       `\`links\` follows \`<a href>\`; \`sitemaps\` takes only URLs the site's sitemaps list (robots.txt ` +
-      `\`Sitemap:\` lines, else /sitemap.xml; indexes followed, at most ${SITEMAP_FILES_MAX} files); \`all\` both.`,
+      `\`Sitemap:\` lines, else /sitemap.xml; indexes followed); \`all\` both.`,
   }),
 });
 

@@ -1,6 +1,7 @@
+import * as z from "zod/mini";
 import { robotsSources } from "../lib/fanout/robots.ts";
+import { doc, named, queryInt } from "./doc.ts";
 import { FetchFailureSchema } from "./errors.ts";
-import { doc, named, queryInt, z } from "./z.ts";
 
 /** GET /crawl's options. */
 export const CrawlQuerySchema = z.object({

@@ -1,5 +1,6 @@
+import * as z from "zod/mini";
 import { failureCodes } from "../lib/fanout/failure.ts";
-import { doc, named, z } from "./z.ts";
+import { doc, named } from "./doc.ts";
 
 /** The one error body every failure uses: `{error: {code, message, requestId}}`. */
 export const ErrorSchema = named(
@@ -20,6 +21,8 @@ export const BackendFailureSchema = named(
   "BackendFailure",
   z.object({ code: z.string(), message: z.string() }),
 );
+
+export type BackendFailure = z.infer<typeof BackendFailureSchema>;
 
 /** Why one URL of /fetch or /crawl produced no usable answer. */
 export const FetchFailureSchema = named(

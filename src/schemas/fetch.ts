@@ -1,5 +1,6 @@
+import * as z from "zod/mini";
+import { doc, int, named } from "./doc.ts";
 import { FetchFailureSchema } from "./errors.ts";
-import { doc, int, named, z } from "./z.ts";
 
 export const FetchRequestSchema = named(
   "FetchRequest",

@@ -1,4 +1,5 @@
-import { named, z } from "./z.ts";
+import * as z from "zod/mini";
+import { named } from "./doc.ts";
 
 export const IndexSchema = z.object({
   name: z.string(),
@@ -9,6 +10,7 @@ export const IndexSchema = z.object({
 const CheckSchema = z.object({
   status: z.enum(["ok", "degraded", "unconfigured"]),
   ms: z.number(),
+  /** Which backend answered, e.g. "upstash 127.0.0.1:8079" or "d1". */
   backend: z.optional(z.string()),
   message: z.optional(z.string()),
 });

@@ -1,5 +1,6 @@
+import * as z from "zod/mini";
+import { doc, named } from "./doc.ts";
 import { BackendFailureSchema } from "./errors.ts";
-import { doc, named, z } from "./z.ts";
 
 const MAX_VALUE_BYTES = 16 * 1024;
 const MAX_FIELDS = 100;

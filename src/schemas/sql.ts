@@ -1,5 +1,6 @@
+import * as z from "zod/mini";
+import { doc, int, named, queryInt } from "./doc.ts";
 import { BackendFailureSchema } from "./errors.ts";
-import { doc, int, named, queryInt, z } from "./z.ts";
 
 const MAX_SPECS_BYTES = 8 * 1024;
 // MariaDB's JSON check allows 32 levels (MySQL 8: 100); the stricter one keeps every backend answering alike.

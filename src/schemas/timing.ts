@@ -1,4 +1,5 @@
-import { doc, named, queryInt, z } from "./z.ts";
+import * as z from "zod/mini";
+import { doc, named, queryInt } from "./doc.ts";
 
 export const DelayQuerySchema = z.object({ ms: queryInt(0, 10_000, 1000) });
 

@@ -11,6 +11,7 @@ import { startMariaDb } from "../../emulators/backends/mariadb.ts";
 import { startRedis } from "../../emulators/backends/redis.ts";
 import { startPlanetScaleEmulator } from "../../emulators/planetscale/server.ts";
 import { startUpstashEmulator } from "../../emulators/upstash/server.ts";
+import { answerFault, isUpstreamRequest } from "./fault-upstream.ts";
 
 /** The control server of the fault tests; `close()` resumes, stops and removes everything it started. */
 export interface FaultHarness {
@@ -59,6 +60,9 @@ interface Target {
  * - `POST /reset`: resumes what is paused and restarts what is down.
  * - `POST /scratch-sql`: starts (once) one more MariaDB + PlanetScale endpoint, never faulted, for a test file that
  *   fills its table with hostile data (battery-sql.test.ts): the shared database stays as other files expect it.
+ *
+ * - anything under `/upstream` or `/psdb.v1alpha1.Database/`: a faulty Upstash or PlanetScale endpoint giving the
+ *   canned answer its credential names (see fault-upstream.ts), for the answers real servers cannot be made to give.
  *
  * A paused server never outlives the run: `close()` and process exit resume it, and a watchdog resumes and kills
  * it should this process die without either (even by SIGKILL).
@@ -128,6 +132,7 @@ export async function startFaultHarness(options: {
   process.on("exit", resumeOnExit);
 
   const server = createServer((req, res) => {
+    if (isUpstreamRequest(req)) return answerFault(req, res);
     route(req)
       .then((body) => reply(res, 200, body))
       .catch((error: unknown) =>

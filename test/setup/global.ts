@@ -2,6 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
+import { buildAssets } from "../../dev/build-assets.ts";
 import { migrateMysql } from "../../dev/migrate.ts";
 import { startMariaDb } from "../../emulators/backends/mariadb.ts";
 import { startRedis } from "../../emulators/backends/redis.ts";
@@ -27,6 +28,8 @@ const log = (line: string) => console.log(`[test setup] ${line}`);
 export default async function setup(project: TestProject) {
   const stops: (() => Promise<void>)[] = [];
   const bindings: Record<string, string> = { ENVIRONMENT: "development", API_TOKEN: "test-api-token" };
+  // wrangler runs this as its build command; the Vitest plugin does not, and the Worker serves what it writes.
+  await buildAssets();
 
   const redis = await startRedis({ requireReal, log });
   stops.push(() => redis.stop());

@@ -11,7 +11,7 @@ import {
 } from "./battery-arbitraries.ts";
 import { type Probe, type Rejection, writeHeaders } from "./battery-support.ts";
 
-// API.md: keys match this; field names are 1–128 characters; values up to 16 KiB; at most 100 fields.
+// docs/API.md: keys match this; field names are 1–128 characters; values up to 16 KiB; at most 100 fields.
 const KEY = /^[A-Za-z0-9][A-Za-z0-9:._-]{0,127}$/;
 // The length of a uniqueRun() prefix, to judge generated keys before the real prefix is known.
 const SAMPLE_RUN = "brd-00000000";

@@ -21,7 +21,7 @@ import { call, jsonInit, testEnv } from "./support.ts";
  * stored here would otherwise show up in other files' assertions over the whole of /sql/stats.
  */
 async function scratchDatabase(): Promise<string | null> {
-  const control = (testEnv as unknown as { FAULT_CONTROL_URL?: string }).FAULT_CONTROL_URL;
+  const control = testEnv.FAULT_CONTROL_URL;
   if (!control) throw new Error("FAULT_CONTROL_URL is missing; test/setup/global.ts starts the harness.");
   const response = await fetch(`${control}/scratch-sql`, { method: "POST" });
   const body = (await response.json()) as { databaseUrl: string | null; note?: string };

@@ -16,7 +16,7 @@ export interface Probe {
   body?: string | { before: string; fill: string; times: number; after: string };
 }
 
-/** A request the API must refuse, with the statuses API.md allows for it. */
+/** A request the API must refuse, with the statuses docs/API.md allows for it. */
 export interface Rejection {
   probe: Probe;
   allowed: number[];
@@ -58,7 +58,7 @@ const codeByStatus = new Map<number, string>(Object.entries(errorStatus).map(([c
 const saneRequestId = /^[\w\-=]{1,128}$/;
 
 /**
- * Asserts a refusal: one of the `allowed` 4xx statuses, with the API.md error body (JSON, the code that belongs to
+ * Asserts a refusal: one of the `allowed` 4xx statuses, with the docs/API.md error body (JSON, the code that belongs to
  * the status, one sentence, the request id of the `x-request-id` header) and no stack trace or source path.
  */
 export async function expectRejected(response: Response, allowed: readonly number[], probe?: Probe) {

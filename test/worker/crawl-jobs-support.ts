@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { expect } from "vitest";
-import type { NewJob } from "../../src/jobs/crawl-job.ts";
-import type { CrawlJob, CrawlJobOptions, CrawlJobPage } from "../../src/schemas/crawl-jobs.ts";
+import type { CrawlJob, NewJob } from "../../src/jobs/crawl-job.ts";
+import type { CrawlJob as CrawlJobView, CrawlJobOptions, CrawlJobPage } from "../../src/schemas/crawl-jobs.ts";
 
 const defaults: CrawlJobOptions = {
   maxPages: 1000,
@@ -14,7 +14,8 @@ const finished = new Set(["completed", "cancelled", "failed"]);
 
 /** A job's Durable Object, reached the way the routes reach it: by RPC, named by the job's id. */
 export function jobStub(id: string) {
-  return env.CRAWL_JOBS.get(env.CRAWL_JOBS.idFromName(id));
+  const jobs = env.CRAWL_JOBS as DurableObjectNamespace<CrawlJob>;
+  return jobs.get(jobs.idFromName(id));
 }
 
 /**
@@ -33,7 +34,7 @@ export async function startJob(url: string, options: Partial<CrawlJobOptions> = 
  * Polls the job until it has ended, as a client would, and answers it. The job runs in alarms, outside any
  * request the test could await; polling its state is the only way to wait for it, bounded by `deadlineMs`.
  */
-export async function untilFinished(id: string, deadlineMs = 60_000): Promise<CrawlJob> {
+export async function untilFinished(id: string, deadlineMs = 60_000): Promise<CrawlJobView> {
   const stub = jobStub(id);
   const until = Date.now() + deadlineMs;
   for (;;) {

@@ -28,7 +28,7 @@ const MARGIN_MS = 1500;
 const RECOVERY_DEADLINE_MS = 20_000;
 const ALLOWED = [200, 503, 504];
 
-const control = (env as unknown as { FAULT_CONTROL_URL?: string }).FAULT_CONTROL_URL;
+const control = env.FAULT_CONTROL_URL;
 if (!control) throw new Error("FAULT_CONTROL_URL is missing; test/setup/global.ts starts the fault harness.");
 
 async function order(path: string): Promise<unknown> {

@@ -56,4 +56,12 @@ describe("index, health and docs", () => {
       .map((route) => `${route.method} ${route.path}`);
     expect(new Set(documented)).toEqual(new Set(served));
   });
+
+  it("serves exactly the document the routes' own schemas give (built at build time, not stale)", async () => {
+    const response = await call("/openapi.json");
+    expect(response.headers.get("content-type")).toBe("application/json; charset=utf-8");
+    expect(response.headers.get("x-request-id")).toBeTruthy();
+    const { openApiDocument } = await import("../../src/openapi.ts");
+    expect(await response.json()).toEqual(JSON.parse(JSON.stringify(openApiDocument())));
+  });
 });

@@ -4,8 +4,8 @@ import { expect } from "vitest";
 import type { Bindings } from "../../src/env.ts";
 import app from "../../src/index.ts";
 
-/** The bindings the tests run with: wrangler.toml plus what test/setup/global.ts provided. */
-export const testEnv = env as Bindings;
+/** The bindings the tests run with: wrangler.toml plus what test/setup/global.ts provided (typed in test/env.d.ts). */
+export const testEnv = env;
 
 /**
  * Sends one request through the Worker with the test bindings, optionally overridden, the way
@@ -29,7 +29,7 @@ export function jsonInit(method: string, body: unknown, token = testEnv.API_TOKE
   return { method, headers, body: typeof body === "string" ? body : JSON.stringify(body) };
 }
 
-/** Asserts the API.md error shape and status, and returns the message for further checks. */
+/** Asserts the docs/API.md error shape and status, and returns the message for further checks. */
 export async function expectError(response: Response, status: number, code: string): Promise<string> {
   expect(response.status).toBe(status);
   expect(response.headers.get("content-type")).toBe("application/json; charset=utf-8");

@@ -1,3 +1,4 @@
+import { ApiError } from "../errors.ts";
 import {
   assignmentsOf,
   type Car,
@@ -14,7 +15,7 @@ import {
   toSpecs,
   toStats,
 } from "./cars.ts";
-import { sqlError, withDeadline } from "./errors.ts";
+import { type SqlFailure, sqlError, withDeadline } from "./errors.ts";
 
 interface CarRow {
   id: string;
@@ -49,11 +50,28 @@ function toColumn(name: string, value: unknown): [string, unknown] {
   return [name, value];
 }
 
-// D1 calls take no AbortSignal, so the deadline races them; a late answer is then ignored.
-function settle<T>(work: Promise<T>): Promise<T> {
-  return withDeadline(work).catch((error: unknown) => {
-    throw sqlError(error);
-  });
+/**
+ * The one place that reads D1 error text, because text is all D1 gives: the binding throws a plain
+ * `Error("D1_ERROR: <text>")` (its `cause` holds the same text), with no code field; Cloudflare's D1 docs list the
+ * errors by their text, and their retry example matches it too. An SQL error ends in SQLite's result code
+ * (`...: SQLITE_CONSTRAINT`), so it is the database answering, whatever words the text contains (a column or a
+ * RAISE message may say "connection" or "timed out"). Without that code, only D1's documented transient
+ * failures (lost connection, overloaded, a reset of the database's Durable Object) count as unreachable.
+ */
+function classifyD1(error: unknown): SqlFailure {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/: SQLITE_[A-Z_]+(?: \(extended: SQLITE_[A-Z_]+\))?$/.test(message)) return "answered";
+  if (/Network connection lost|\boverloaded\b|\breset\b|transient issue/i.test(message)) return "unavailable";
+  return "answered";
+}
+
+/** The 503 of a D1 database without our tables: what plain `wrangler dev` starts with. */
+function notMigrated(cause: unknown): ApiError {
+  return new ApiError(
+    "backend_unavailable",
+    "The D1 database has no cars table yet: run `npx wrangler d1 migrations apply DB --local` (or `--remote` for the deployed database).",
+    { cause },
+  );
 }
 
 /**
@@ -73,8 +91,33 @@ export class D1Cars implements CarStore {
     this.#db = db;
   }
 
+  /**
+   * Races a D1 call against the deadline (D1 calls take no AbortSignal; a late answer is ignored) and maps its
+   * failure. An SQL error may mean the migrations never ran: that is asked of the schema, not read from the text.
+   */
+  async #settle<T>(work: Promise<T>): Promise<T> {
+    try {
+      return await withDeadline(work);
+    } catch (error) {
+      const failure = sqlError(error, classifyD1);
+      if (failure.code === "backend_error" && !(await this.#hasCarsTable())) throw notMigrated(error);
+      throw failure;
+    }
+  }
+
+  // When even this check fails, the original error is the better answer, so it counts as "has the table".
+  #hasCarsTable(): Promise<boolean> {
+    const lookup = this.#db
+      .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'cars'")
+      .first();
+    return withDeadline(lookup).then(
+      (row) => row !== null,
+      () => true,
+    );
+  }
+
   async #all<T>(sql: string, ...args: unknown[]): Promise<T[]> {
-    const result = await settle(
+    const result = await this.#settle(
       this.#db
         .prepare(sql)
         .bind(...args)
@@ -111,7 +154,7 @@ export class D1Cars implements CarStore {
         createdAt.toISOString(),
       )
       .run();
-    const result = await settle(insert);
+    const result = await this.#settle(insert);
     return String(result.meta.last_row_id);
   }
 
@@ -126,7 +169,7 @@ export class D1Cars implements CarStore {
   }
 
   async remove(id: string) {
-    const result = await settle(
+    const result = await this.#settle(
       this.#db.prepare("DELETE FROM cars WHERE id = CAST(? AS INTEGER)").bind(id).run(),
     );
     return result.meta.changes > 0;
@@ -139,7 +182,8 @@ export class D1Cars implements CarStore {
     return toStats(rows);
   }
 
+  // Reads the table, not just `SELECT 1`, so /health reports an unmigrated database with the command to run.
   async ping() {
-    await this.#all("SELECT 1");
+    await this.#all("SELECT 1 FROM cars LIMIT 1");
   }
 }

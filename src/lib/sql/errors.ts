@@ -1,51 +1,37 @@
-import { DatabaseError } from "@planetscale/database";
-import { ApiError } from "../errors.ts";
+import { ApiError, type ErrorCode } from "../errors.ts";
+import { type Failure, isDeadline } from "../failures.ts";
 
 /** How long one SQL round trip may take before the request answers 504. */
 export const SQL_DEADLINE_MS = 5_000;
 
+/** The ways an SQL round trip fails; no SQL request is large enough for a backend's size limit. */
+export type SqlFailure = Exclude<Failure, "too_large">;
+
+const failures: Record<SqlFailure, [ErrorCode, string]> = {
+  timeout: ["backend_timeout", `The SQL database did not answer within ${SQL_DEADLINE_MS} ms.`],
+  refused: ["backend_unavailable", "The SQL database refused the credentials; check DATABASE_URL."],
+  unavailable: ["backend_unavailable", "The SQL database is unreachable; try again shortly."],
+  answered: ["backend_error", "The SQL database answered with an error; the request id helps us find it."],
+};
+
 /**
- * Maps what either SQL backend threw to the API's backend errors: past the deadline 504; unreachable, overloaded
- * or refusing the credentials 503; an error the database answered 502. `ApiError`s pass through. The client only
- * ever sees these fixed sentences; the cause goes to the logs.
+ * Maps what an SQL backend threw to the API's backend errors: past the deadline 504; unreachable, overloaded
+ * or refusing the credentials 503; an error the database answered 502. `ApiError`s pass through. Each backend
+ * passes its own `classify`, which reads its client's errors; the client only ever sees these fixed sentences,
+ * and the cause goes to the logs.
  *
  * @example
  * ```ts
- * await client.execute(sql).catch((error) => { throw sqlError(error); });
+ * const { entries } = await queryEach(allCarStores(c.env), readStats, sqlError);
  * ```
  */
-export function sqlError(error: unknown): ApiError {
+export function sqlError(
+  error: unknown,
+  classify: (error: unknown) => SqlFailure = () => "answered",
+): ApiError {
   if (error instanceof ApiError) return error;
-  const name = error instanceof Error ? error.name : "";
-  const message = error instanceof Error ? error.message : String(error);
-  const options = { cause: error };
-  if (name === "TimeoutError" || name === "AbortError" || /timed? ?out/i.test(message)) {
-    return new ApiError(
-      "backend_timeout",
-      `The SQL database did not answer within ${SQL_DEADLINE_MS} ms.`,
-      options,
-    );
-  }
-  if (error instanceof DatabaseError && (error.status === 401 || error.status === 403)) {
-    return new ApiError(
-      "backend_unavailable",
-      "The SQL database refused the credentials; check DATABASE_URL.",
-      options,
-    );
-  }
-  // The driver reports SQL errors as 400, and D1 reports them as D1_ERROR; anything else is the way there failing.
-  const answered =
-    error instanceof DatabaseError
-      ? error.status === 400
-      : !/overloaded|unavailable|network|reset|connection/i.test(message);
-  if (answered) {
-    return new ApiError(
-      "backend_error",
-      "The SQL database answered with an error; the request id helps us find it.",
-      options,
-    );
-  }
-  return new ApiError("backend_unavailable", "The SQL database is unreachable; try again shortly.", options);
+  const [code, message] = failures[isDeadline(error) ? "timeout" : classify(error)];
+  return new ApiError(code, message, { cause: error });
 }
 
 /**

@@ -1,10 +1,25 @@
 import type { Bindings } from "../../env.ts";
 import { ApiError } from "../errors.ts";
 import { type HealthCheck, probe } from "../health.ts";
-import { isHttpUrl, parseInstanceList } from "../instances.ts";
+import { byValue, instanceList, isHttpUrl } from "../instances.ts";
 import type { CarStore } from "./cars.ts";
 import { D1Cars } from "./d1.ts";
 import { PlanetScaleCars } from "./planetscale.ts";
+
+// Parsed once per value (see byValue), so a request reuses the store its configuration already made.
+const planetScaleStore = byValue(function planetScaleStore(url: string): CarStore {
+  if (!isHttpUrl(url)) {
+    throw new ApiError(
+      "backend_unavailable",
+      "DATABASE_URL must be a PlanetScale https://user:password@host URL.",
+    );
+  }
+  return new PlanetScaleCars(url);
+});
+const sqlInstances = instanceList("SQL_INSTANCES", ["name", "url"]);
+const extraStores = byValue((raw?: string): { name: string; store: CarStore }[] =>
+  sqlInstances(raw).map(({ name, url }) => ({ name, store: new PlanetScaleCars(url) })),
+);
 
 /**
  * The SQL backend for this request: PlanetScale when DATABASE_URL is set, else the D1 binding `DB`.
@@ -15,15 +30,7 @@ import { PlanetScaleCars } from "./planetscale.ts";
  * ```
  */
 export function carStore(env: Bindings): CarStore {
-  if (env.DATABASE_URL) {
-    if (!isHttpUrl(env.DATABASE_URL)) {
-      throw new ApiError(
-        "backend_unavailable",
-        "DATABASE_URL must be a PlanetScale https://user:password@host URL.",
-      );
-    }
-    return new PlanetScaleCars(env.DATABASE_URL);
-  }
+  if (env.DATABASE_URL) return planetScaleStore(env.DATABASE_URL);
   if (env.DB) return new D1Cars(env.DB);
   throw new ApiError(
     "backend_unavailable",
@@ -40,14 +47,12 @@ export function carStore(env: Bindings): CarStore {
  * ```
  */
 export function allCarStores(env: Bindings): { name: string; store: CarStore }[] {
-  const extra = parseInstanceList(env.SQL_INSTANCES, "SQL_INSTANCES", ["name", "url"]).map(
-    ({ name, url }) => ({ name, store: new PlanetScaleCars(url) }),
-  );
+  const extra = extraStores(env.SQL_INSTANCES);
   return [{ name: "primary", store: carStore(env) }, ...extra];
 }
 
 /**
- * The /health probe: `SELECT 1` on the backend that would answer /sql.
+ * The /health probe: one cheap query on the backend that would answer /sql.
  *
  * @example
  * ```ts

@@ -1,4 +1,4 @@
-import { Client, cast, type Field } from "@planetscale/database";
+import { Client, cast, DatabaseError, type Field } from "@planetscale/database";
 import {
   assignmentsOf,
   type Car,
@@ -15,7 +15,7 @@ import {
   toSpecs,
   toStats,
 } from "./cars.ts";
-import { SQL_DEADLINE_MS, sqlError } from "./errors.ts";
+import { SQL_DEADLINE_MS, type SqlFailure, sqlError } from "./errors.ts";
 
 const clients = new Map<string, Client>();
 // Text types; binary-collated text (our make/model) is typed BINARY/VARBINARY but keeps a text charset.
@@ -164,5 +164,30 @@ export class PlanetScaleCars implements CarStore {
 }
 
 function rethrow(error: unknown): never {
-  throw sqlError(error);
+  throw sqlError(error, classify);
+}
+
+// vtrpc codes (psdb RPCError.code) that say the database could not serve the statement, rather than refused it.
+const unavailableCodes = new Set(["UNAVAILABLE", "CLUSTER_EVENT"]);
+const refusedCodes = new Set(["UNAUTHENTICATED", "PERMISSION_DENIED"]);
+
+/**
+ * Reads the driver's structured fields. `DatabaseError.status` is the HTTP status of a refused request, or 400,
+ * which the driver puts on every SQL error the database answered inside a 200; then `body.code` is Vitess' vtrpc
+ * code. An `UnknownError` (non-JSON answer, e.g. a Cloudflare 52x page) is a `DatabaseError` with the real status.
+ */
+function classify(error: unknown): SqlFailure {
+  if (!(error instanceof DatabaseError)) {
+    // `fetch` threw, so nothing answered; a 2xx body that is not JSON (a SyntaxError) did answer, wrongly.
+    return error instanceof SyntaxError ? "answered" : "unavailable";
+  }
+  if (error.status === 401 || error.status === 403) return "refused";
+  // A gateway's timeout (504, or Cloudflare's 524) is the deadline passing one hop further on.
+  if (error.status === 504 || error.status === 524) return "timeout";
+  if (error.status !== 400) return "unavailable";
+  const code = error.body?.code?.toUpperCase() ?? "";
+  if (code === "DEADLINE_EXCEEDED") return "timeout";
+  if (unavailableCodes.has(code)) return "unavailable";
+  if (refusedCodes.has(code)) return "refused";
+  return "answered";
 }

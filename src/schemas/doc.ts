@@ -2,10 +2,10 @@ import * as z from "zod/mini";
 import en from "zod/v4/locales/en.js";
 
 // zod/mini ships no messages ("Invalid input" for everything); English ones name the rule a value broke,
-// which the 400s quote. Only this locale is bundled, not zod's forty.
+// which the 400s quote. Only this locale is bundled, not zod's forty. Every schema file imports this module
+// (for `named`/`doc`), so the locale is set before any schema parses. Import `zod/mini` itself as a namespace
+// in each file and never re-export it: a namespace object that escapes keeps every locale in the bundle.
 z.config(en());
-
-export { z };
 
 /** Schemas that appear in /openapi.json under `components.schemas`, by name. */
 export const components = z.registry<{ id: string }>();
