@@ -21,7 +21,7 @@ export function toConsoleTable(results: Results): string {
     const measured = `${fmt(row.elapsedMs, 0)} ms, ${fmt(row.pagesPerSecond, 0)} pages/s`;
     rows.push([
       "crawl",
-      `48 pages, concurrency ${row.concurrency}`,
+      `${row.site}, concurrency ${row.concurrency}`,
       measured,
       `${fmt(row.ratio, 2)} of ideal`,
     ]);

@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { stream } from "hono/streaming";
 import { wrapTime } from "hono/timing";
 import { type AppEnv, type Bindings, isProduction } from "../env.ts";
-import type { CrawlJob, JobPages } from "../jobs/crawl-job.ts";
+import type { JobPages } from "../jobs/crawl-job.ts";
 import { ApiError } from "../lib/errors.ts";
 import { subrequestBudgetOf } from "../lib/fanout/budget.ts";
 import { normalizeUrl } from "../lib/fanout/normalize.ts";
@@ -41,12 +41,10 @@ function jobNotFound(id: string): ApiError {
   return new ApiError("not_found", `Crawl job ${id} does not exist (or ended more than 7 days ago).`);
 }
 
-// The job's Durable Object by its public id; a malformed id names no job, so it never reaches one. The
-// namespace is typed here because `wrangler types` cannot see the class behind the build step.
+// The job's Durable Object by its public id; a malformed id names no job, so it never reaches one.
 function jobOf(env: Bindings, id: string) {
   if (!JOB_ID.test(id)) throw jobNotFound(id);
-  const jobs = env.CRAWL_JOBS as DurableObjectNamespace<CrawlJob>;
-  return jobs.get(jobs.idFromName(id));
+  return env.CRAWL_JOBS.get(env.CRAWL_JOBS.idFromName(id));
 }
 
 function newJobId(): string {

@@ -1,22 +1,6 @@
-import { crawlSources } from "../lib/fanout/crawler.ts";
-import { GLOB_MAX_LENGTH, globProblem } from "../lib/fanout/patterns.ts";
-import { CrawlPageSchema } from "./crawl.ts";
 import * as z from "zod/mini";
+import { CrawlGlobListSchema, CrawlPageSchema, CrawlSourceSchema } from "./crawl.ts";
 import { doc, int, named, queryInt } from "./doc.ts";
-
-// A glob `compilePatterns` can use; the 400 quotes why one cannot.
-const GlobSchema = z.string().check(
-  z.superRefine(function checkGlob(glob, ctx) {
-    const problem = globProblem(glob);
-    if (problem) ctx.addIssue({ code: "custom", message: `The glob ${problem}`, input: glob });
-  }),
-);
-
-const globs = (description: string) =>
-  doc(z.optional(z.array(GlobSchema).check(z.maxLength(20))), {
-    description: `${description} At most 20 globs of ${GLOB_MAX_LENGTH} characters; \`*\` is any characters but \`/\`, \`**\` any characters; a glob starting with \`/\` matches path and query, any other the whole URL.`,
-    example: ["/docs/**"],
-  });
 
 /** POST /crawl/jobs's body: GET /crawl's options, with room for bigger and deeper crawls. */
 export const CrawlJobRequestSchema = z.object({
@@ -32,13 +16,16 @@ export const CrawlJobRequestSchema = z.object({
   timeoutMs: doc(z._default(int(100, 30_000), 5000), {
     description: "Deadline of each subrequest (each redirect hop has its own), headers and body included.",
   }),
-  include: globs("URLs other than the start must match one of these, when any are given."),
-  exclude: globs("URLs other than the start must match none of these; exclude wins over include."),
-  source: doc(z._default(z.enum(crawlSources), "all"), {
+  include: doc(z.optional(CrawlGlobListSchema), {
     description:
-      `\`links\` follows \`<a href>\`; \`sitemaps\` takes only URLs the site's sitemaps list (robots.txt ` +
-      `\`Sitemap:\` lines, else /sitemap.xml; indexes followed); \`all\` both.`,
+      "URL globs as for GET /crawl; when given, a URL other than the start must match one of them.",
+    example: ["/docs/**"],
   }),
+  exclude: doc(z.optional(CrawlGlobListSchema), {
+    description: "URL globs as for GET /crawl; a URL matching one is not crawled. Exclude wins over include.",
+    example: ["/docs/archive/**"],
+  }),
+  source: CrawlSourceSchema,
 });
 
 export type CrawlJobRequest = z.infer<typeof CrawlJobRequestSchema>;

@@ -1,7 +1,50 @@
 import * as z from "zod/mini";
+import { crawlSources } from "../lib/fanout/crawler.ts";
+import { GLOB_MAX_LENGTH, globProblem } from "../lib/fanout/patterns.ts";
 import { robotsSources } from "../lib/fanout/robots.ts";
 import { doc, named, queryInt } from "./doc.ts";
 import { FetchFailureSchema } from "./errors.ts";
+
+// Crawler options shared by GET /crawl (query) and POST /crawl/jobs (JSON body): where URLs come from and which
+// of them may be visited.
+
+/** The most globs in `include`, and in `exclude`. */
+export const CRAWL_GLOBS_MAX = 20;
+
+/** `source`: `links`, `sitemaps` or `all` (the default). */
+export const CrawlSourceSchema = doc(z._default(z.enum(crawlSources), "all"), {
+  description:
+    "`links`: follow `<a href>`; `sitemaps`: only the URLs the site's sitemaps list (robots.txt `Sitemap:` " +
+    "lines, else `/sitemap.xml`; indexes and gzip followed), each at depth 1; `all`: both.",
+});
+
+/** One URL glob: `*` any characters but `/`, `**` any characters, everything else literal (`?` too). */
+export const CrawlGlobSchema = z.string().check(
+  z.superRefine(function checkGlob(glob, ctx) {
+    const problem = globProblem(glob);
+    if (problem) ctx.addIssue({ code: "custom", message: `the glob ${problem}`, input: glob });
+  }),
+);
+
+const globsDescription =
+  `Up to ${CRAWL_GLOBS_MAX} URL globs of up to ${GLOB_MAX_LENGTH} characters: \`*\` matches any characters but ` +
+  "`/`, `**` any characters, everything else itself (`?` included). A glob starting with `/` is matched " +
+  "against the path and query, any other against the whole normalised URL. The start URL is always crawled.";
+
+/** `include` / `exclude` in a JSON body: an array of globs. */
+export const CrawlGlobListSchema = z.array(CrawlGlobSchema).check(z.maxLength(CRAWL_GLOBS_MAX));
+
+/** `include` / `exclude` as query parameters: repeated (`include=a&include=b`), one or none. */
+export const CrawlGlobQuerySchema = z._default(
+  z.pipe(
+    z.pipe(
+      z.union([z.string(), z.array(z.string())]),
+      z.transform((globs: string | string[]) => (Array.isArray(globs) ? globs : [globs])),
+    ),
+    CrawlGlobListSchema,
+  ),
+  [],
+);
 
 /** GET /crawl's options. */
 export const CrawlQuerySchema = z.object({
@@ -17,6 +60,15 @@ export const CrawlQuerySchema = z.object({
   concurrency: queryInt(1, 6, 6),
   timeoutMs: doc(queryInt(100, 30_000, 5000), {
     description: "Deadline of each subrequest (each redirect hop has its own), headers and body included.",
+  }),
+  source: CrawlSourceSchema,
+  include: doc(CrawlGlobQuerySchema, {
+    description: `${globsDescription} When given, a URL must match one of them to be crawled.`,
+    example: ["/docs/**"],
+  }),
+  exclude: doc(CrawlGlobQuerySchema, {
+    description: `${globsDescription} A URL matching one of them is not crawled; exclude wins over include.`,
+    example: ["/docs/archive/**"],
   }),
 });
 
@@ -47,6 +99,21 @@ export const CrawlPageSchema = named(
 
 export type CrawlPage = z.infer<typeof CrawlPageSchema>;
 
+/** What reading the sitemaps came to. */
+export const CrawlSitemapStatsSchema = z.object({
+  read: doc(z.int(), { description: "Sitemap files and indexes read." }),
+  urls: doc(z.int(), { description: "`<loc>` entries read from page sitemaps, kept or not." }),
+  errors: doc(z.int(), {
+    description:
+      "Sitemap files that failed: unreachable, 4xx/5xx, over 2 MiB of XML, cut off, not a sitemap, broken " +
+      "gzip, or using entity references (never expanded). A site with no `/sitemap.xml` is not an error.",
+  }),
+  truncated: doc(z.boolean(), {
+    description:
+      "Whether reading stopped at the cap on entries (4 × maxPages, at least 100, at most 50,000).",
+  }),
+});
+
 /** A crawl's totals, as clients see them. */
 export const CrawlStatsSchema = z.object({
   fetched: doc(z.int(), { description: "Pages that answered 2xx or 3xx." }),
@@ -55,6 +122,15 @@ export const CrawlStatsSchema = z.object({
   }),
   skippedByRobots: doc(z.int(), {
     description: "Distinct URLs not requested because robots.txt disallows them.",
+  }),
+  skippedByPattern: doc(z.int(), {
+    description: "Distinct URLs not requested because of `include` / `exclude` (checked before robots.txt).",
+  }),
+  sitemaps: CrawlSitemapStatsSchema,
+  crawlDelayMs: doc(z.int(), {
+    description:
+      "The robots.txt `Crawl-delay` obeyed for our user agent, in ms (at most 10 s); requests to the " +
+      "origin were spaced that far apart. 0 when there is none.",
   }),
   maxInFlight: doc(z.int(), { description: "The peak number of subrequests in flight." }),
   subrequests: doc(z.int(), { description: "Subrequests made, robots.txt and redirects included." }),

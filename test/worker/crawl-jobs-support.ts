@@ -1,7 +1,11 @@
 import { env } from "cloudflare:workers";
 import { expect } from "vitest";
-import type { CrawlJob, NewJob } from "../../src/jobs/crawl-job.ts";
-import type { CrawlJob as CrawlJobView, CrawlJobOptions, CrawlJobPage } from "../../src/schemas/crawl-jobs.ts";
+import type { NewJob } from "../../src/jobs/crawl-job.ts";
+import type {
+  CrawlJobOptions,
+  CrawlJobPage,
+  CrawlJob as CrawlJobView,
+} from "../../src/schemas/crawl-jobs.ts";
 
 const defaults: CrawlJobOptions = {
   maxPages: 1000,
@@ -14,8 +18,7 @@ const finished = new Set(["completed", "cancelled", "failed"]);
 
 /** A job's Durable Object, reached the way the routes reach it: by RPC, named by the job's id. */
 export function jobStub(id: string) {
-  const jobs = env.CRAWL_JOBS as DurableObjectNamespace<CrawlJob>;
-  return jobs.get(jobs.idFromName(id));
+  return env.CRAWL_JOBS.get(env.CRAWL_JOBS.idFromName(id));
 }
 
 /**

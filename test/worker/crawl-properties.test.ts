@@ -7,10 +7,10 @@ import { runs } from "./battery-support.ts";
 // The glob grammar restated the obvious way, as a RegExp: fine for the short strings generated here,
 // and independent of the state-stepping matcher under test.
 function referenceGlob(glob: string): RegExp {
-  const escape = (text: string) => text.replace(/[\\^$.*+?()[\]{}|/]/g, "\\$&");
+  const literal = (text: string) => text.replace(/[\\^$.*+?()[\]{}|/]/g, "\\$&");
   const source = glob
     .split("**")
-    .map((part) => part.split("*").map(escape).join("[^/]*"))
+    .map((part) => part.split("*").map(literal).join("[^/]*"))
     .join(".*");
   return new RegExp(`^${source}$`, "s");
 }
@@ -142,7 +142,8 @@ describe("the crawl scheduler", () => {
           for (const item of started) expect(item.depth).toBe(reachable.get(Number(item.href)));
           const deepest = Math.max(...started.map((item) => item.depth));
           const kept = new Set(started.map((item) => Number(item.href)));
-          for (const [page, depth] of reachable) if (!kept.has(page)) expect(depth).toBeGreaterThanOrEqual(deepest);
+          for (const [page, depth] of reachable)
+            if (!kept.has(page)) expect(depth).toBeGreaterThanOrEqual(deepest);
         },
       ),
       runs(300),

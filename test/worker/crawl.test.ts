@@ -1,43 +1,21 @@
 import { describe, expect, it } from "vitest";
+import type { CrawlPage, CrawlReport } from "../../src/schemas/crawl.ts";
 import { call, expectError } from "./support.ts";
 import { ndjsonLines, newSite, type TestSite } from "./test-site.ts";
 
-interface Page {
-  url: string;
-  depth: number;
-  status?: number;
-  redirectedTo?: string;
-  title?: string;
-  links: number;
-  ms: number;
-  startMs: number;
-  endMs: number;
-  error?: { code: string; message: string };
-}
-
-interface Report {
-  start: string;
-  pages: Page[];
-  elapsedMs: number;
-  stats: {
-    fetched: number;
-    failed: number;
-    skippedByRobots: number;
-    maxInFlight: number;
-    subrequests: number;
-    budgetExhausted: boolean;
-    robots: string;
-  };
-}
+type Page = CrawlPage;
+type Report = CrawlReport;
 
 async function crawl(
   site: TestSite,
   path: string,
-  params: Record<string, string | number> = {},
+  params: Record<string, string | number | string[]> = {},
   overrides = {},
 ) {
   const query = new URLSearchParams({ url: `${site.url}${path}` });
-  for (const [name, value] of Object.entries(params)) query.set(name, String(value));
+  for (const [name, value] of Object.entries(params)) {
+    for (const one of Array.isArray(value) ? value : [value]) query.append(name, String(one));
+  }
   const response = await call(`/crawl?${query}`, {}, overrides);
   expect(response.status).toBe(200);
   return (await response.json()) as Report;
@@ -242,7 +220,8 @@ describe("GET /crawl", () => {
 
   it("reports each failing page in its own entry and carries on", async () => {
     const site = await newSite();
-    const body = await crawl(site, "/trouble/", { maxDepth: 1, timeoutMs: 300 });
+    // A second is far more than the 2 MiB take to read even on a loaded machine, and far less than `/huge` takes.
+    const body = await crawl(site, "/trouble/", { maxDepth: 1, timeoutMs: 1000 });
     const outcome = (path: string) => {
       const page = body.pages.find((entry) => entry.url === `${site.url}${path}`);
       return [page?.status, page?.error?.code];
@@ -336,6 +315,56 @@ describe("GET /crawl", () => {
     expect(message).toContain("`url`");
     expect(message).toContain("loopback");
     expect((await site.stats()).requests).toEqual([]);
+  });
+
+  it("takes include and exclude as repeated parameters, exclude winning", async () => {
+    const site = await newSite();
+    const body = await crawl(site, "/site/", {
+      maxDepth: 5,
+      source: "links",
+      include: ["/site/docs/**", "/site/about.html"],
+      exclude: "/site/docs/deep/*",
+    });
+    expect(paths(site, body.pages)).toEqual([
+      "/site/",
+      "/site/about.html",
+      "/site/docs/",
+      "/site/docs/a.html",
+      "/site/docs/base/b.html",
+    ]);
+    expect(body.stats.skippedByPattern).toBe(7);
+  });
+
+  it("crawls only what the sitemaps list with source=sitemaps, and nothing from them with source=links", async () => {
+    const site = await newSite({ sitemap: "/sitemaps/pages.xml" });
+    const mapped = await crawl(site, "/mapped/start", { source: "sitemaps" });
+    expect(paths(site, mapped.pages)).toEqual(["/mapped/a", "/mapped/b?x=1&y=2"]);
+    expect(mapped.stats).toMatchObject({ sitemaps: { read: 1, urls: 4, errors: 0 }, skippedByRobots: 1 });
+    const linked = await crawl(site, "/mapped/start", { source: "links" });
+    expect(paths(site, linked.pages)).toEqual(["/mapped/start"]);
+    expect(linked.stats.sitemaps).toEqual({ read: 0, urls: 0, errors: 0, truncated: false });
+  });
+
+  it("reads links the way a browser does: decoded, against a relative base, protocol-relative", async () => {
+    const site = await newSite();
+    const body = await crawl(site, "/escaped/", { maxDepth: 1, source: "links" });
+    expect(paths(site, body.pages)).toContain("/escaped/c?i=2&j=3");
+    expect(paths(site, body.pages)).toContain("/escaped/sub/rel.html");
+    expect(paths(site, body.pages)).toContain("/escaped/proto");
+    const { requests } = await site.stats();
+    expect(requests.filter((line) => line.includes("&amp;") || line.includes("&#"))).toEqual([]);
+  });
+
+  it.each([
+    ["include=%2Fdocs%2F***", "include"],
+    ["include=", "include"],
+    ["exclude=%2Fa%20b", "exclude"],
+    [Array.from({ length: 21 }, (_, i) => `exclude=%2F${i}`).join("&"), "exclude"],
+    ["source=everything", "source"],
+  ])("refuses the crawl option ?%s with a 400 naming `%s`", async (query, field) => {
+    const url = encodeURIComponent("https://example.com/");
+    const message = await expectError(await call(`/crawl?url=${url}&${query}`), 400, "invalid_request");
+    expect(message).toContain(`\`${field}`);
   });
 
   it.each([

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createBudget, subrequestBudgetOf } from "../../src/lib/fanout/budget.ts";
+import { levelOrder } from "../../src/lib/fanout/level-order.ts";
 import { createLimiter } from "../../src/lib/fanout/limiter.ts";
 import { extractLinks, isHtml } from "../../src/lib/fanout/links.ts";
 import { normalizeUrl } from "../../src/lib/fanout/normalize.ts";
@@ -115,6 +116,28 @@ describe("extractLinks", () => {
     ]);
   });
 
+  it("decodes href and base values with the HTML attribute rules, as a browser does", async () => {
+    const html = `<base href="sub&#47;"><title>A&nbsp;&amp;\n B&copy</title>
+      <a href="c?i=1&amp;j=2">amp</a><a href="c?i=2&#38;j=3">dec</a><a href="c?i=3&#x26;j=4">hex</a>
+      <a href="c?i=4&amp=5">legacy</a><a href="c?x=&copy1">no semicolon</a><a href="c?x=&copy;">copy</a>
+      <a href="//example.com/proto">protocol-relative</a><a href="../up">up</a><a href=" \tspaced\n">s</a>`;
+    const { title, links } = await extractLinks(encode(html), page, "text/html");
+    // The no-break space stays, other whitespace collapses; `&copy` without `;` decodes in text.
+    expect(title).toBe("A\u00a0& B\u00a9");
+    expect(links.map(String)).toEqual([
+      "https://example.com/docs/sub/c?i=1&j=2",
+      "https://example.com/docs/sub/c?i=2&j=3",
+      "https://example.com/docs/sub/c?i=3&j=4",
+      // In an attribute a reference without `;` followed by `=` or an alphanumeric stays as written.
+      "https://example.com/docs/sub/c?i=4&amp=5",
+      "https://example.com/docs/sub/c?x=&copy1",
+      "https://example.com/docs/sub/c?x=%C2%A9",
+      "https://example.com/proto",
+      "https://example.com/docs/up",
+      "https://example.com/docs/sub/spaced",
+    ]);
+  });
+
   it("ignores a base that is not an http(s) URL", async () => {
     const html = `<base href="javascript:alert(1)"><a href="next.html">n</a>`;
     const { title, links } = await extractLinks(encode(html), page, "text/html");
@@ -130,5 +153,27 @@ describe("extractLinks", () => {
     [null, false],
   ])("treats content-type %s as HTML: %s", (type, expected) => {
     expect(isHtml(type)).toBe(expected);
+  });
+});
+
+describe("levelOrder", () => {
+  const page = (url: string, depth: number) => ({ url, depth, links: 0, ms: 0, startMs: 0, endMs: 0 });
+
+  it("lists pages by depth, each depth in the order the previous one links to them, others by discovery", () => {
+    // Completion order: deepest and latest first.
+    const pages = [page("d", 2), page("s", 1), page("c", 1), page("b", 1), page("a", 0)];
+    const links = new Map([
+      ["a", ["c", "b"]],
+      ["b", ["d"]],
+      ["c", []],
+    ]);
+    const seq = new Map([
+      ["a", 0],
+      ["s", 1],
+      ["b", 2],
+      ["c", 3],
+      ["d", 4],
+    ]);
+    expect(levelOrder(pages, links, seq).map((entry) => entry.url)).toEqual(["a", "c", "b", "s", "d"]);
   });
 });

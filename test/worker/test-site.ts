@@ -7,6 +7,8 @@ export interface SiteStats {
   peak: number;
   /** `"METHOD /path?query"`, in arrival order. */
   requests: string[];
+  /** When each of `requests` arrived, in ms since the site started. */
+  arrivedMs: number[];
   /** Requests whose answer the client cut off before it was complete. */
   aborted: string[];
 }

@@ -1,4 +1,4 @@
-import type { CrawlPage, CrawlReport, CrawlStats } from "../../schemas/crawl.ts";
+import type { CrawlPage, CrawlReport } from "../../schemas/crawl.ts";
 import { type CrawlScope, isFailedPage, visitPage } from "./crawl-page.ts";
 import type { Fanout } from "./engine.ts";
 import { levelOrder } from "./level-order.ts";
@@ -42,16 +42,6 @@ export interface CrawlOptions {
   onPage?: (page: CrawlPage) => void;
 }
 
-/** The crawl's totals beyond `CrawlStats`: what patterns and sitemaps did, and the delay obeyed. */
-export interface CrawlExtraStats {
-  skippedByPattern: number;
-  sitemaps: SitemapStats;
-  crawlDelayMs: number;
-}
-
-/** What `crawl` answers. */
-export type CrawlResult = Omit<CrawlReport, "stats"> & { stats: CrawlStats & CrawlExtraStats };
-
 /**
  * Crawls within the start URL's origin, obeying its robots.txt (rules and `Crawl-delay`), from links, sitemaps
  * or both, keeping `fanout`'s slots busy with the scheduler of `scheduler.ts`: no barrier between depths, the
@@ -70,7 +60,7 @@ export type CrawlResult = Omit<CrawlReport, "stats"> & { stats: CrawlStats & Cra
  * report.pages.map((page) => `${page.depth} ${page.url} ${page.title ?? ""}`);
  * ```
  */
-export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
+export async function crawl(options: CrawlOptions): Promise<CrawlReport> {
   const { start, fanout, maxPages, maxDepth, production } = options;
   const source = options.source ?? "all";
   const robots = await loadRobots(start, (url) => fanout.fetch(url, { checkHop: guardHop({ production }) }));

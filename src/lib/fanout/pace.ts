@@ -1,6 +1,9 @@
 /**
- * Spaces the requests it is asked to admit at least `intervalMs` apart, in the order they ask: the
- * robots.txt `Crawl-delay` of one origin. With an interval of 0 every request goes at once.
+ * Spaces the requests it is asked to admit at least `intervalMs` apart, one after the other in the order
+ * they ask: the robots.txt `Crawl-delay` of one origin. With an interval of 0 every request goes at once.
+ * Each turn is measured from when the previous one was let through, read after its wait: in Workers the
+ * clock only moves on I/O and timers, so a time read before waiting can be stale, and spacing computed from
+ * it could come out short.
  *
  * @example
  * ```ts
@@ -9,12 +12,15 @@
  * ```
  */
 export function createPacer(intervalMs: number): () => Promise<void> {
-  let nextAt = Number.NEGATIVE_INFINITY;
+  let last = Number.NEGATIVE_INFINITY;
+  let turns = Promise.resolve();
   return function pace() {
     if (intervalMs <= 0) return Promise.resolve();
-    const now = performance.now();
-    const at = Math.max(now, nextAt);
-    nextAt = at + intervalMs;
-    return at <= now ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, at - now));
+    turns = turns.then(async function waitForTurn() {
+      const wait = last + intervalMs - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      last = performance.now();
+    });
+    return turns;
   };
 }

@@ -141,7 +141,11 @@ class LocScanner {
 
   async read(body: ReadableStream<Uint8Array>): Promise<void> {
     const stop = new AbortController();
-    const xml = (await gunzipIfCompressed(body)).pipeThrough(capBytes(MAX_BODY_BYTES, stop.signal));
+    const tooLarge = () => {
+      this.failed = true;
+      stop.abort();
+    };
+    const xml = (await gunzipIfCompressed(body)).pipeThrough(capBytes(MAX_BODY_BYTES, stop.signal, tooLarge));
     const rewriter = new HTMLRewriter()
       .on("sitemapindex", { element: (element) => this.root(element, "index") })
       .on("urlset", { element: (element) => this.root(element, "urlset") })
@@ -215,14 +219,22 @@ async function gunzipIfCompressed(body: ReadableStream<Uint8Array>): Promise<Rea
   return gzipped ? rest.pipeThrough(new DecompressionStream("gzip")) : rest;
 }
 
-// Passes at most `limit` bytes, then errors the stream; ends it early, cleanly, once `stop` is aborted.
-function capBytes(limit: number, stop: AbortSignal): TransformStream<Uint8Array, Uint8Array> {
+// Passes at most `limit` bytes, then ends the stream early, as it does once `stop` is aborted. Ending it
+// cleanly rather than erroring it keeps the failure out of the pipes, which would report it as unhandled.
+function capBytes(
+  limit: number,
+  stop: AbortSignal,
+  onTooLarge: () => void,
+): TransformStream<Uint8Array, Uint8Array> {
   let seen = 0;
   return new TransformStream({
     transform(chunk, controller) {
       if (stop.aborted) return controller.terminate();
       seen += chunk.byteLength;
-      if (seen > limit) throw new RangeError(`The sitemap is larger than ${limit} bytes.`);
+      if (seen > limit) {
+        onTooLarge();
+        return controller.terminate();
+      }
       controller.enqueue(chunk);
     },
   });
