@@ -31,20 +31,39 @@ const globsDescription =
   "`/`, `**` any characters, everything else itself (`?` included). A glob starting with `/` is matched " +
   "against the path and query, any other against the whole normalised URL. The start URL is always crawled.";
 
-/** `include` / `exclude` in a JSON body: an array of globs. */
-export const CrawlGlobListSchema = z.array(CrawlGlobSchema).check(z.maxLength(CRAWL_GLOBS_MAX));
+/**
+ * `include` / `exclude` in a JSON body: an array of globs. A function, so that each field gets a schema of
+ * its own to document (one schema object documented twice keeps only the last description).
+ *
+ * @example
+ * ```ts
+ * const JobOptions = z.object({ include: doc(z.optional(crawlGlobList()), { description: "..." }) });
+ * ```
+ */
+export function crawlGlobList() {
+  return z.array(CrawlGlobSchema).check(z.maxLength(CRAWL_GLOBS_MAX));
+}
 
-/** `include` / `exclude` as query parameters: repeated (`include=a&include=b`), one or none. */
-export const CrawlGlobQuerySchema = z._default(
-  z.pipe(
+/**
+ * `include` / `exclude` as query parameters: repeated (`include=a&include=b`), one or none; always an array.
+ *
+ * @example
+ * ```ts
+ * const Query = z.object({ include: crawlGlobQuery() });
+ * ```
+ */
+export function crawlGlobQuery() {
+  return z._default(
     z.pipe(
-      z.union([z.string(), z.array(z.string())]),
-      z.transform((globs: string | string[]) => (Array.isArray(globs) ? globs : [globs])),
+      z.pipe(
+        z.union([z.string(), z.array(z.string())]),
+        z.transform((globs: string | string[]) => (Array.isArray(globs) ? globs : [globs])),
+      ),
+      crawlGlobList(),
     ),
-    CrawlGlobListSchema,
-  ),
-  [],
-);
+    [],
+  );
+}
 
 /** GET /crawl's options. */
 export const CrawlQuerySchema = z.object({
@@ -62,11 +81,11 @@ export const CrawlQuerySchema = z.object({
     description: "Deadline of each subrequest (each redirect hop has its own), headers and body included.",
   }),
   source: CrawlSourceSchema,
-  include: doc(CrawlGlobQuerySchema, {
+  include: doc(crawlGlobQuery(), {
     description: `${globsDescription} When given, a URL must match one of them to be crawled.`,
     example: ["/docs/**"],
   }),
-  exclude: doc(CrawlGlobQuerySchema, {
+  exclude: doc(crawlGlobQuery(), {
     description: `${globsDescription} A URL matching one of them is not crawled; exclude wins over include.`,
     example: ["/docs/archive/**"],
   }),

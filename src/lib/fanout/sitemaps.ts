@@ -97,12 +97,12 @@ function onOrigin(url: URL, { origin, production }: SitemapOptions): boolean {
 type FileResult = "absent" | "error" | "urlset" | URL[];
 
 async function readOne(file: URL, options: SitemapOptions, stats: SitemapStats): Promise<FileResult> {
-  const scan = new LocScanner(file, options, stats);
+  const scan: Scan = { failed: false, closed: false, children: [] };
   const outcome = await options.fanout.fetch(file, {
     checkHop: sitemapHop(options),
     accept: "application/xml,text/xml;q=0.9,*/*;q=0.1",
     wantBody: (response) => response.ok,
-    readBody: (body) => scan.read(body),
+    readBody: (body) => scanLocs(body, { file, options, stats, scan }),
     pace: options.pace,
   });
   if (outcome.error || scan.failed) return "error";
@@ -126,76 +126,82 @@ const LOC_MAX = 4096;
 // XML's own five references and numeric ones; anything else names an entity a DTD would have to define.
 const unknownReference = /&(?!(?:amp|lt|gt|quot|apos|#[0-9]{1,7}|#x[0-9a-f]{1,6});)/i;
 
-class LocScanner {
-  kind: "index" | "urlset" | undefined;
-  failed = false;
-  private closed = false;
-  readonly children: URL[] = [];
-  private text = "";
+/** What scanning one file found. */
+interface Scan {
+  /** The root element: a sitemap index or a page sitemap; undefined when the file is neither. */
+  kind?: "index" | "urlset";
+  /** Whether the root element's end tag was read (a file without it was cut off). */
+  closed: boolean;
+  failed: boolean;
+  /** An index's sitemap files. */
+  children: URL[];
+}
 
-  constructor(
-    private readonly file: URL,
-    private readonly options: SitemapOptions,
-    private readonly stats: SitemapStats,
-  ) {}
+interface ScanContext {
+  file: URL;
+  options: SitemapOptions;
+  stats: SitemapStats;
+  scan: Scan;
+}
 
-  async read(body: ReadableStream<Uint8Array>): Promise<void> {
-    const stop = new AbortController();
-    const tooLarge = () => {
-      this.failed = true;
-      stop.abort();
-    };
-    const xml = (await gunzipIfCompressed(body)).pipeThrough(capBytes(MAX_BODY_BYTES, stop.signal, tooLarge));
-    const rewriter = new HTMLRewriter()
-      .on("sitemapindex", { element: (element) => this.root(element, "index") })
-      .on("urlset", { element: (element) => this.root(element, "urlset") })
-      .on("loc", {
-        element: (element) => {
-          this.text = "";
-          element.onEndTag(() => this.entry(stop));
-        },
-        text: (chunk) => {
-          if (this.text.length <= LOC_MAX) this.text += chunk.text;
-        },
-      });
-    const response = new Response(xml, { headers: { "content-type": "text/html; charset=utf-8" } });
-    try {
-      await rewriter.transform(response).arrayBuffer();
-    } catch {
-      // Too large, broken gzip or cut off: the entries read so far stay queued, the file counts as failed.
-      this.failed = true;
-    }
-    // A file cut off before its root element closes is truncated, unless the cap is what stopped it.
-    if (this.kind && !this.closed && !stop.signal.aborted) this.failed = true;
-  }
-
-  private root(element: Element, kind: "index" | "urlset") {
-    if (this.kind) return;
-    this.kind = kind;
+// Streams one body through HTMLRewriter, collecting the text of each `<loc>` as it passes.
+async function scanLocs(body: ReadableStream<Uint8Array>, context: ScanContext): Promise<void> {
+  const { scan } = context;
+  const stop = new AbortController();
+  const tooLarge = () => {
+    scan.failed = true;
+    stop.abort();
+  };
+  let text = "";
+  const root = (kind: Scan["kind"]) => (element: Element) => {
+    if (scan.kind) return;
+    scan.kind = kind;
     element.onEndTag(() => {
-      this.closed = true;
+      scan.closed = true;
     });
+  };
+  const rewriter = new HTMLRewriter()
+    .on("sitemapindex", { element: root("index") })
+    .on("urlset", { element: root("urlset") })
+    .on("loc", {
+      element(element) {
+        text = "";
+        element.onEndTag(() => entry(text, stop, context));
+      },
+      text(chunk) {
+        if (text.length <= LOC_MAX) text += chunk.text;
+      },
+    });
+  const xml = (await gunzipIfCompressed(body)).pipeThrough(capBytes(MAX_BODY_BYTES, stop.signal, tooLarge));
+  const response = new Response(xml, { headers: { "content-type": "text/html; charset=utf-8" } });
+  try {
+    await rewriter.transform(response).arrayBuffer();
+  } catch {
+    // Broken gzip or a connection cut: the entries read so far stay queued, the file counts as failed.
+    scan.failed = true;
   }
+  // A file cut off before its root element closes is truncated, unless the cap is what stopped it.
+  if (scan.kind && !scan.closed && !stop.signal.aborted) scan.failed = true;
+}
 
-  private entry(stop: AbortController) {
-    const raw = this.text.trim();
-    if (raw === "") return;
-    if (raw.length > LOC_MAX || unknownReference.test(raw)) {
-      this.failed = true;
-      return;
-    }
-    const url = normalizeUrl(decodeXML(raw), this.file);
-    if (!url || stop.signal.aborted) return;
-    if (this.kind === "index") {
-      if (this.children.length < SITEMAP_FILES_MAX) this.children.push(url);
-      return;
-    }
-    this.stats.urls++;
-    if (onOrigin(url, this.options)) this.options.onUrl(url);
-    if (this.stats.urls >= this.options.maxUrls) {
-      this.stats.truncated = true;
-      stop.abort();
-    }
+function entry(text: string, stop: AbortController, { file, options, stats, scan }: ScanContext): void {
+  const raw = text.trim();
+  if (raw === "") return;
+  if (raw.length > LOC_MAX || unknownReference.test(raw)) {
+    scan.failed = true;
+    return;
+  }
+  const url = normalizeUrl(decodeXML(raw), file);
+  if (!url || stop.signal.aborted) return;
+  if (scan.kind === "index") {
+    if (scan.children.length < SITEMAP_FILES_MAX) scan.children.push(url);
+    return;
+  }
+  stats.urls++;
+  if (onOrigin(url, options)) options.onUrl(url);
+  if (stats.urls >= options.maxUrls) {
+    stats.truncated = true;
+    stop.abort();
   }
 }
 
