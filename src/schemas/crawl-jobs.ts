@@ -1,5 +1,5 @@
 import * as z from "zod/mini";
-import { CrawlGlobListSchema, CrawlPageSchema, CrawlSourceSchema } from "./crawl.ts";
+import { CrawlPageSchema, CrawlSourceSchema, crawlGlobList } from "./crawl.ts";
 import { doc, int, named, queryInt } from "./doc.ts";
 
 /** POST /crawl/jobs's body: GET /crawl's options, with room for bigger and deeper crawls. */
@@ -16,12 +16,12 @@ export const CrawlJobRequestSchema = z.object({
   timeoutMs: doc(z._default(int(100, 30_000), 5000), {
     description: "Deadline of each subrequest (each redirect hop has its own), headers and body included.",
   }),
-  include: doc(z.optional(CrawlGlobListSchema), {
+  include: doc(z.optional(crawlGlobList()), {
     description:
       "URL globs as for GET /crawl; when given, a URL other than the start must match one of them.",
     example: ["/docs/**"],
   }),
-  exclude: doc(z.optional(CrawlGlobListSchema), {
+  exclude: doc(z.optional(crawlGlobList()), {
     description: "URL globs as for GET /crawl; a URL matching one is not crawled. Exclude wins over include.",
     example: ["/docs/archive/**"],
   }),
