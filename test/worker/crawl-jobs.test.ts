@@ -125,6 +125,30 @@ describe("DELETE /crawl/jobs/{id}", { timeout: 60_000 }, () => {
   });
 });
 
+describe("crawl jobs are rate-limited", () => {
+  it("declares creating a job a fan-out write, reading one a read, cancelling one a write", async () => {
+    const doc = (await (await call("/openapi.json")).json()) as {
+      paths: Record<string, Record<string, { "x-rate-limit": string }>>;
+    };
+    expect(doc.paths["/crawl/jobs"]?.post?.["x-rate-limit"]).toBe("fanout");
+    expect(doc.paths["/crawl/jobs/{id}"]?.get?.["x-rate-limit"]).toBe("read");
+    expect(doc.paths["/crawl/jobs/{id}"]?.delete?.["x-rate-limit"]).toBe("write");
+    expect(doc.paths["/crawl/jobs/{id}/pages"]?.get?.["x-rate-limit"]).toBe("read");
+  });
+
+  it("answers 429 once a client has spent its fan-out budget on job creations", async () => {
+    // Invalid bodies: the budget is spent before the body is read, so no job is created. A /64 of its own,
+    // since the simulated limiter keeps its counts for the whole test run.
+    const ip = `2001:db8:${Math.floor(Math.random() * 0xffff).toString(16)}::1`;
+    const init = jsonInit("POST", {});
+    const send = () => call("/crawl/jobs", { ...init, headers: { ...init.headers, "cf-connecting-ip": ip } });
+    for (let i = 0; i < 20; i++) expect((await send()).status).toBe(400);
+    const limited = await send();
+    await expectError(limited, 429, "rate_limited");
+    expect(limited.headers.get("retry-after")).toBe("60");
+  });
+});
+
 describe("crawl jobs refuse bad input", () => {
   it.each([
     [{ url: "http://127.0.0.1:1/", maxPages: 10_001 }, /`maxPages`/],
