@@ -78,8 +78,11 @@ CREATE TABLE IF NOT EXISTS robots (one INTEGER PRIMARY KEY CHECK (one = 1),
  */
 export class JobStore {
   readonly #storage: DurableObjectStorage;
-  // Cursors are lazy, so their row counts are read when the job is next saved, by which time they are consumed.
-  #cursors: SqlStorageCursor<Row>[] = [];
+  // Rows read and written since the job row was last saved. A cursor is lazy, so its counts are taken at the
+  // next statement, by which time its caller (always in the same synchronous step) has consumed it.
+  #last: SqlStorageCursor<Row> | undefined;
+  #rowsRead = 0;
+  #rowsWritten = 0;
 
   constructor(storage: DurableObjectStorage) {
     this.#storage = storage;
@@ -118,12 +121,12 @@ export class JobStore {
     return this.#storage.transactionSync(() => {
       const job = this.job();
       change(job);
-      for (const cursor of this.#cursors.splice(0)) {
-        job.usage.rowsRead += cursor.rowsRead;
-        job.usage.rowsWritten += cursor.rowsWritten;
-      }
-      job.usage.rowsWritten += 1;
-      this.#exec("UPDATE job SET state = ? WHERE one = 1", JSON.stringify(job));
+      this.#tally();
+      job.usage.rowsRead += this.#rowsRead;
+      job.usage.rowsWritten += this.#rowsWritten + 1;
+      this.#rowsRead = 0;
+      this.#rowsWritten = 0;
+      this.#storage.sql.exec("UPDATE job SET state = ? WHERE one = 1", JSON.stringify(job));
       return job;
     });
   }
@@ -237,8 +240,16 @@ export class JobStore {
   }
 
   #exec<T extends Row = Row>(query: string, ...bindings: SqlStorageValue[]): SqlStorageCursor<T> {
+    this.#tally();
     const cursor = this.#storage.sql.exec<T>(query, ...bindings);
-    this.#cursors.push(cursor);
+    this.#last = cursor;
     return cursor;
+  }
+
+  #tally(): void {
+    if (!this.#last) return;
+    this.#rowsRead += this.#last.rowsRead;
+    this.#rowsWritten += this.#last.rowsWritten;
+    this.#last = undefined;
   }
 }
