@@ -29,8 +29,24 @@ const USAGE = `Usage: npm run bench [-- [--quick] [--out DIR]]
 
 /** How long and how often each section measures. */
 const PLANS: Record<Results["mode"], Plan> = {
-  quick: { runs: 1, loadMs: 400, warmupMs: 150, endToEndSeconds: 1, connections: 16, startupRuns: 1 },
-  full: { runs: 5, loadMs: 3000, warmupMs: 500, endToEndSeconds: 10, connections: 16, startupRuns: 3 },
+  quick: {
+    runs: 1,
+    loadMs: 400,
+    warmupMs: 150,
+    endToEndSeconds: 1,
+    connections: 16,
+    startupRuns: 1,
+    evalRuns: 3,
+  },
+  full: {
+    runs: 5,
+    loadMs: 3000,
+    warmupMs: 500,
+    endToEndSeconds: 10,
+    connections: 16,
+    startupRuns: 5,
+    evalRuns: 20,
+  },
 };
 const CLIENTS = [1, 16, 64];
 const defaultOut = fileURLToPath(new URL("results", import.meta.url));
@@ -75,8 +91,10 @@ export async function runBench(argv: string[]): Promise<number> {
   try {
     const machine = describeMachine();
     // First, while nothing else of ours runs: the startup profile is CPU time and would feel the servers' load.
-    progress("size and start: wrangler deploy --dry-run, wrangler check startup");
-    const size = await benchSize({ tmpDir, runs: plan.startupRuns, signal });
+    progress(
+      "size and start: wrangler deploy --dry-run, wrangler check startup, Node evaluating each bundle",
+    );
+    const size = await benchSize({ tmpDir, startupRuns: plan.startupRuns, evalRuns: plan.evalRuns, signal });
     progress("starting redis-server, MariaDB, the endpoints, the origin site and wrangler dev");
     const stack = await startBenchStack(supervisor, tmpDir);
     progress("async vs sync: /timing");

@@ -16,7 +16,10 @@ export interface Plan {
   endToEndSeconds: number;
   /** HTTP connections of the end-to-end load. */
   connections: number;
+  /** `wrangler check startup` profiles per bundle, ours and the hello world interleaved. */
   startupRuns: number;
+  /** Fresh Node processes per bundle timing its import, interleaved likewise. */
+  evalRuns: number;
 }
 
 /** Everything one run measured, and where. */

@@ -1,4 +1,5 @@
 /** The console's view of a run: one line per figure with its ratio, and the failures that void a run. */
+import { describeChange } from "./eval-cpu.ts";
 import { alignColumns, fmt, signed } from "./format.ts";
 import type { Results } from "./results.ts";
 
@@ -40,9 +41,25 @@ export function toConsoleTable(results: Results): string {
     rows.push(["e2e", `GET ${row.route}`, measured, `errors ${row.errors}`]);
   }
   const { size, servers } = results;
-  rows.push(["size", "bundle", `${fmt(size.uploadKiB, 0)} KiB, gzip ${fmt(size.gzipKiB, 1)} KiB`, ""]);
-  const ready = `wrangler dev ready ${fmt(servers.workerReadyMs, 0)} ms`;
-  rows.push(["start", "startup CPU", `${fmt(size.startupCpuMs, 1)} ms`, ready]);
+  const { hello, evalCpu } = size;
+  const budget = `${size.gzipKiB <= size.budgetGzipKiB ? "within" : "OVER"} budget ${size.budgetGzipKiB} KiB gzip`;
+  rows.push(["size", "bundle", `${fmt(size.uploadKiB, 0)} KiB, gzip ${fmt(size.gzipKiB, 1)} KiB`, budget]);
+  const startup = `${fmt(size.startupCpuMs, 1)} vs hello ${fmt(hello.startupCpuMs, 1)} ms`;
+  const startupRatio =
+    size.startupRatio === null
+      ? `no ratio (hello 0 ms), median of ${size.startupRuns}`
+      : `${fmt(size.startupRatio, 2)}× hello, median of ${size.startupRuns}`;
+  rows.push(["start", "startup CPU (wrangler check startup)", startup, startupRatio]);
+  const busy = `${fmt(size.startupBusySamples, 1)} vs hello ${fmt(hello.startupBusySamples, 1)}`;
+  const busyRatio =
+    hello.startupBusySamples > 0
+      ? `${fmt(size.startupBusySamples / hello.startupBusySamples, 2)}× hello`
+      : "";
+  rows.push(["start", "startup busy samples", busy, busyRatio]);
+  const evalMeasured = `${fmt(evalCpu.oursCpuMs, 1)} vs hello ${fmt(evalCpu.helloCpuMs, 1)} ms`;
+  const evalRatio = `${fmt(evalCpu.ratio, 2)}× hello, median of ${evalCpu.runs}; ${describeChange(evalCpu)}`;
+  rows.push(["start", "Node eval CPU", evalMeasured, evalRatio]);
+  rows.push(["start", "wrangler dev ready", `${fmt(servers.workerReadyMs, 0)} ms`, ""]);
   return alignColumns(rows);
 }
 
