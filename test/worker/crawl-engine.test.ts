@@ -132,11 +132,21 @@ describe("crawl: sitemaps", () => {
     expect(result.stats.sitemaps).toMatchObject({ read: 1, errors: 0 });
   });
 
-  it("stops reading a million-URL sitemap at the cap", async () => {
-    const site = await siteWith({ sitemap: "/sitemaps/huge.xml" });
-    const result = await run(site, "/mapped/start", { source: "sitemaps", maxPages: 5 });
-    expect(result.pages).toHaveLength(5);
-    expect(result.stats.sitemaps).toEqual({ read: 1, urls: 100, errors: 0, truncated: true });
+  it("stops reading a million-URL sitemap at the cap, or once maxPages pages have started", async () => {
+    const site = await newSite({ sitemap: "/sitemaps/huge.xml" });
+    // Every entry excluded, so only the cap on entries read (100 here) can stop the reading.
+    const capped = await run(site, "/mapped/start", {
+      source: "sitemaps",
+      maxPages: 5,
+      exclude: ["/mapped/**"],
+    });
+    expect(capped.pages).toEqual([]);
+    expect(capped.stats.sitemaps).toEqual({ read: 1, urls: 100, errors: 0, truncated: true });
+    expect(capped.stats.skippedByPattern).toBe(100);
+    // Entries kept: reading ends with the fifth, when the fifth page starts.
+    const enough = await run(site, "/mapped/start", { source: "sitemaps", maxPages: 5 });
+    expect(enough.pages).toHaveLength(5);
+    expect(enough.stats.sitemaps).toEqual({ read: 1, urls: 5, errors: 0, truncated: false });
   });
 
   it("reads no sitemap when the source is links", async () => {

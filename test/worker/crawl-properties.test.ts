@@ -81,10 +81,11 @@ const graphArb = fc
     fc.array(fc.array(fc.integer({ min: 0, max: n - 1 }), { maxLength: 5 }), { minLength: n, maxLength: n }),
   );
 
-/** Link distance from page 0 to every page, by breadth-first search over the whole graph. */
-function distances(graph: number[][]): Map<number, number> {
+/** Link distance from page 0 to every page, by breadth-first search; `listed` pages are one step from page 0. */
+function distances(graph: number[][], listed: number[] = []): Map<number, number> {
   const distance = new Map([[0, 0]]);
-  const queue = [0];
+  for (const page of listed) if (!distance.has(page)) distance.set(page, 1);
+  const queue = [0, ...listed.filter((page) => page !== 0)];
   for (let page = queue.shift(); page !== undefined; page = queue.shift()) {
     for (const link of graph[page] ?? []) {
       if (distance.has(link)) continue;
@@ -96,14 +97,15 @@ function distances(graph: number[][]): Map<number, number> {
 }
 
 describe("the crawl scheduler", () => {
-  it("never runs more than `concurrency`, never starts a URL twice, keeps the shallowest and true depths", async () => {
+  it("never runs more than `concurrency`, never starts a URL twice, keeps the shallowest and true depths, sitemap or not", async () => {
     await fc.assert(
       fc.asyncProperty(
         graphArb,
         fc.integer({ min: 1, max: 6 }),
         fc.integer({ min: 1, max: 30 }),
+        fc.array(fc.nat(), { maxLength: 6 }),
         fc.scheduler(),
-        async (graph, concurrency, limit, s) => {
+        async (graph, concurrency, limit, sitemap, s) => {
           const frontier = createFrontier();
           const seen = new Set<string>();
           const started: QueuedUrl[] = [];
@@ -131,9 +133,19 @@ describe("the crawl scheduler", () => {
             },
           });
           admit(0, 0);
+          // A sitemap read alongside the crawl, its entries (depth 1) arriving whenever fast-check decides.
+          const listed = sitemap.map((n) => n % graph.length);
+          const reading = (async () => {
+            for (const page of listed) {
+              await s.schedule(Promise.resolve(), `sitemap ${page}`);
+              admit(page, 1);
+              scheduler.pump();
+            }
+          })();
+          scheduler.hold(reading, 1);
           const count = await s.waitFor(scheduler.run());
 
-          const reachable = distances(graph);
+          const reachable = distances(graph, listed);
           expect(peak).toBeLessThanOrEqual(concurrency);
           expect(count).toBe(started.length);
           expect(new Set(started.map((item) => item.href)).size).toBe(started.length);

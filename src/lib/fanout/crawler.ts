@@ -22,6 +22,9 @@ export const crawlSources = ["links", "sitemaps", "all"] as const;
 
 export type CrawlSource = (typeof crawlSources)[number];
 
+/** A sitemap entry's depth: one step from the start, as if the start page linked to it. */
+const SITEMAP_DEPTH = 1;
+
 export interface CrawlOptions {
   /** Where to begin; already passed by the target guard. Its origin bounds the crawl. */
   start: URL;
@@ -111,7 +114,7 @@ export async function crawl(options: CrawlOptions): Promise<CrawlReport> {
   const scheduler = createScheduler({ concurrency: fanout.concurrency, limit: maxPages, frontier, visit });
   if (source !== "sitemaps") admit(start, 0);
   let sitemaps: SitemapStats = { read: 0, urls: 0, errors: 0, truncated: false };
-  const wantsSitemaps = source !== "links" && (maxDepth >= 1 || source === "sitemaps");
+  const wantsSitemaps = source !== "links" && maxDepth >= SITEMAP_DEPTH;
   if (wantsSitemaps && robots.source !== "unreachable") {
     const reading = readSitemaps({
       fanout,
@@ -121,11 +124,16 @@ export async function crawl(options: CrawlOptions): Promise<CrawlReport> {
       pace,
       maxUrls: Math.min(SITEMAP_URLS_MAX, Math.max(100, 4 * maxPages)),
       onUrl(url) {
-        admit(url, url.href === start.href ? 0 : 1);
+        admit(url, SITEMAP_DEPTH);
         scheduler.pump();
       },
+      // Once `maxPages` pages have started, no entry read later could be crawled.
+      enough: () => scheduler.started >= maxPages || fanout.budgetExhausted,
     });
-    scheduler.hold(reading.then((stats) => (sitemaps = stats)));
+    scheduler.hold(
+      reading.then((stats) => (sitemaps = stats)),
+      SITEMAP_DEPTH,
+    );
   }
   await scheduler.run();
 

@@ -119,13 +119,16 @@ export interface Scheduler {
   /** Starts whatever may start now; call after pushing into the frontier from outside a visit. */
   pump(): void;
   /**
-   * Keeps the schedule alive until `work` settles, for producers outside the visits (sitemaps): they push into
-   * the frontier and pump as they go.
+   * Keeps the schedule alive until `work` settles, for producers outside the visits (sitemaps): they push URLs
+   * of depth `depth` or more into the frontier and pump as they go. Until it settles the producer counts as a
+   * page of depth `depth` − 1 running, so nothing deeper than `depth` + 1 starts that it could still outrank.
    */
-  hold(work: Promise<unknown>): void;
+  hold(work: Promise<unknown>, depth: number): void;
   /** Resolves with the number of visits started once nothing runs, nothing is held and nothing can start. */
   run(): Promise<number>;
   readonly inFlight: number;
+  /** Visits started so far. */
+  readonly started: number;
 }
 
 /**
@@ -196,14 +199,17 @@ export function createScheduler(options: ScheduleOptions): Scheduler {
 
   return {
     pump,
-    hold(work) {
+    hold(work, depth) {
       held++;
+      const as = Math.max(0, depth - 1);
+      runningAt[as] = (runningAt[as] ?? 0) + 1;
       work
         .catch((error: unknown) => {
           failure ??= { error };
         })
         .finally(() => {
           held--;
+          runningAt[as] = (runningAt[as] ?? 1) - 1;
           pump();
         });
     },
@@ -216,6 +222,9 @@ export function createScheduler(options: ScheduleOptions): Scheduler {
     },
     get inFlight() {
       return inFlight;
+    },
+    get started() {
+      return started;
     },
   };
 }

@@ -50,6 +50,8 @@ export interface SitemapOptions {
   pace?: () => Promise<void>;
   /** Receives each entry on the origin, normalised, in file order, while the file is still being read. */
   onUrl(url: URL): void;
+  /** Whether the crawl needs no more entries; checked before each file and after each entry. */
+  enough?: () => boolean;
 }
 
 /**
@@ -72,7 +74,8 @@ export async function readSitemaps(options: SitemapOptions): Promise<SitemapStat
   const fallback = named.length === 0;
   const files = fallback ? [new URL("/sitemap.xml", options.origin)] : named;
   const seen = new Set<string>();
-  for (let i = 0; i < files.length && seen.size < SITEMAP_FILES_MAX && !stats.truncated; i++) {
+  const more = () => !stats.truncated && !options.enough?.();
+  for (let i = 0; i < files.length && seen.size < SITEMAP_FILES_MAX && more(); i++) {
     const file = files[i];
     if (!file || seen.has(file.href)) continue;
     seen.add(file.href);
@@ -199,10 +202,8 @@ function entry(text: string, stop: AbortController, { file, options, stats, scan
   }
   stats.urls++;
   if (onOrigin(url, options)) options.onUrl(url);
-  if (stats.urls >= options.maxUrls) {
-    stats.truncated = true;
-    stop.abort();
-  }
+  if (stats.urls >= options.maxUrls) stats.truncated = true;
+  if (stats.truncated || options.enough?.()) stop.abort();
 }
 
 async function gunzipIfCompressed(body: ReadableStream<Uint8Array>): Promise<ReadableStream<Uint8Array>> {
