@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { Interrupted, StartupError, Supervisor } from "../dev/supervise.ts";
 import { benchCrawl } from "./crawl.ts";
+import { benchCrawlJobs, type CrawlJobRow, crawlJobsMarkdown } from "./crawl-jobs.ts";
 import { benchEndToEnd } from "./e2e.ts";
 import { describeMachine } from "./machine.ts";
 import { benchRedis } from "./redis.ts";
@@ -109,6 +110,12 @@ export async function runBench(argv: string[]): Promise<number> {
       runs: plan.runs,
       signal,
     });
+    progress("crawl jobs: one job over the 100 ms grid site");
+    const crawlJobs = await benchCrawlJobs(stack.workerUrl, stack.originUrl, {
+      pages: flags.quick ? 100 : 1000,
+      budget: 50, // the stack's Worker keeps wrangler.toml's SUBREQUEST_BUDGET
+      signal,
+    });
     const load = { durationMs: plan.loadMs, warmupMs: plan.warmupMs, signal };
     progress("Upstash-compatible endpoint vs ioredis");
     const redis = await benchRedis(stack, CLIENTS, load);
@@ -121,7 +128,7 @@ export async function runBench(argv: string[]): Promise<number> {
       tmpDir,
       signal,
     });
-    const results: Results = {
+    const results: Results & { crawlJobs: CrawlJobRow } = {
       startedAt: startedAt.toISOString(),
       mode,
       seconds: (performance.now() - started) / 1000,
@@ -139,6 +146,7 @@ export async function runBench(argv: string[]): Promise<number> {
       sql,
       endToEnd,
       size,
+      crawlJobs,
     };
     const written = writeResults(flags.out, results);
     console.log(
@@ -167,11 +175,11 @@ function progress(what: string): void {
 }
 
 /** Writes the Markdown and JSON files; the name is the start time, safe on every file system. */
-function writeResults(dir: string, results: Results): string[] {
+function writeResults(dir: string, results: Results & { crawlJobs: CrawlJobRow }): string[] {
   mkdirSync(dir, { recursive: true });
   const stamp = results.startedAt.replace(/\.\d+Z$/, "Z").replaceAll(":", "-");
   const base = join(dir, `${stamp}${results.mode === "quick" ? "-quick" : ""}`);
-  writeFileSync(`${base}.md`, toMarkdown(results));
+  writeFileSync(`${base}.md`, `${toMarkdown(results)}\n${crawlJobsMarkdown(results.crawlJobs)}`);
   writeFileSync(`${base}.json`, `${JSON.stringify(results, null, 2)}\n`);
   return [`${base}.md`, `${base}.json`].map((file) => relative(process.cwd(), file) || file);
 }

@@ -9,6 +9,7 @@ import { handleError, noRoute, wrongMethod } from "./middleware/errors.ts";
 import { jsonUtf8 } from "./middleware/json-utf8.ts";
 import { limitRate } from "./middleware/rate-limit.ts";
 import { crawlRoutes } from "./routes/crawl.ts";
+import { crawlJobRoutes } from "./routes/crawl-jobs.ts";
 import { fetchRoutes } from "./routes/fetch.ts";
 import { metaRoutes } from "./routes/meta.ts";
 import { redisRoutes } from "./routes/redis.ts";
@@ -33,7 +34,8 @@ export const app = base
   .route("/sql", sqlRoutes)
   .route("/timing", timingRoutes)
   .route("/", fetchRoutes)
-  .route("/", crawlRoutes);
+  .route("/", crawlRoutes)
+  .route("/", crawlJobRoutes);
 
 // The document is built from these routes at build time (dev/build-assets.ts) and shipped as a static asset, so
 // the Worker carries no JSON Schema generator; it is served through the Worker to get the API's headers.

@@ -4,3 +4,4 @@ import { app } from "./app.ts";
 export type AppType = typeof app;
 
 export default app;
+export { CrawlJob } from "./jobs/crawl-job.ts";
