@@ -33,7 +33,11 @@ export interface RedisConnection {
    * Use upper-case names: ioredis reshapes the reply of a lower-case `hgetall` into an object.
    */
   callBuffer(command: string, ...args: RedisArg[]): Promise<unknown>;
-  on(event: "ready" | "error" | "end", listener: (...args: unknown[]) => void): unknown;
+  /** `messageBuffer` and `pmessageBuffer` carry pub/sub messages as Buffers once the connection has subscribed. */
+  on(
+    event: "ready" | "error" | "end" | "messageBuffer" | "pmessageBuffer",
+    listener: (...args: unknown[]) => void,
+  ): unknown;
   off(event: "ready" | "error" | "end", listener: (...args: unknown[]) => void): unknown;
   disconnect(): void;
 }

@@ -1,7 +1,7 @@
 import { isReplyError, type RedisConnection } from "../backends/redis.ts";
 import type { Command } from "./commands.ts";
 import { encodeReply, type Item, type Json, toItem } from "./encode.ts";
-import { HttpError, unavailable } from "./errors.ts";
+import { badRequest, unavailable } from "./errors.ts";
 
 /**
  * Runs one command on the shared connection. A Redis error becomes a 400 carrying Redis' own text (so
@@ -13,7 +13,7 @@ export async function runCommand(conn: RedisConnection, command: Command, base64
   try {
     return encodeReply(await conn.callBuffer(command.name, ...command.args), base64);
   } catch (error) {
-    if (isReplyError(error)) throw new HttpError(400, error.message);
+    if (isReplyError(error)) throw badRequest(error.message);
     throw unavailable(error);
   }
 }
