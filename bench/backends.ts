@@ -10,8 +10,8 @@
 import { Redis } from "ioredis";
 import { readStackOptions } from "../dev/options.ts";
 import { startStack } from "../dev/stack.ts";
-import { Interrupted, Supervisor } from "../dev/supervise.ts";
 import { freePort } from "../emulators/backends/host.ts";
+import { Interrupted, Supervisor } from "../emulators/supervise.ts";
 import { startOrigin } from "../test/setup/origin.ts";
 
 /** Where everything listens, and which servers answer there. */

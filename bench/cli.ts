@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { Interrupted, StartupError, Supervisor } from "../dev/supervise.ts";
+import { Interrupted, StartupError, Supervisor } from "../emulators/supervise.ts";
 import { benchCrawl } from "./crawl.ts";
 import { benchEndToEnd } from "./e2e.ts";
 import { describeMachine } from "./machine.ts";
