@@ -91,10 +91,10 @@ export async function runBench(argv: string[]): Promise<number> {
       runs: plan.runs,
       signal,
     });
-    const load = { durationMs: plan.loadMs, warmupMs: plan.warmupMs, signal };
-    progress("Upstash-compatible endpoint vs ioredis");
+    const load = { durationMs: plan.loadMs, warmupMs: plan.warmupMs, signal, tmpDir };
+    progress("Upstash-compatible endpoint (wrk) vs redis-benchmark");
     const redis = await benchRedis(stack, CLIENTS, load);
-    progress("PlanetScale-compatible endpoint vs mysql2");
+    progress("PlanetScale-compatible endpoint (wrk) vs mysql2");
     const sql = await benchSql(stack, CLIENTS, load);
     progress("end to end through wrangler dev");
     const endToEnd = await benchEndToEnd(stack.workerUrl, {

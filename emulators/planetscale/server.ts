@@ -3,8 +3,8 @@
  * MariaDB, as a Hono app: routing, auth, the body cap and error answers. See README.md next to this file.
  */
 import { type Context, Hono, type MiddlewareHandler } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { methodNotAllowed } from "hono/method-not-allowed";
+import { capBody as limitBody } from "../http/body-limit.ts";
 import { EndpointError, tooLarge } from "../http/errors.ts";
 import { listen } from "../http/serve.ts";
 import { parseMysqlUrl } from "./backend.ts";
@@ -155,12 +155,9 @@ function planetScaleApp(deps: {
     }
     await next();
   };
-  const capBody = bodyLimit({
-    maxSize: deps.maxBodyBytes,
-    onError() {
-      throw tooLarge(deps.maxBodyBytes, "resource_exhausted", "request body is");
-    },
-  });
+  const capBody = limitBody(deps.maxBodyBytes, () =>
+    tooLarge(deps.maxBodyBytes, "resource_exhausted", "request body is"),
+  );
   app.post(EXECUTE, requireBasicAuth, capBody, async function execute(c) {
     const body = parseObject(await c.req.text());
     const query = body.query ?? "";

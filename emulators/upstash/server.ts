@@ -4,9 +4,9 @@
  * See README.md next to this file.
  */
 import { type Context, Hono, type MiddlewareHandler } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import type { RedisBackend, RedisConnection } from "../backends/redis.ts";
+import { capBody as limitBody } from "../http/body-limit.ts";
 import { sameSecret } from "../http/credentials.ts";
 import { EndpointError, tooLarge } from "../http/errors.ts";
 import { listen } from "../http/serve.ts";
@@ -168,12 +168,9 @@ function upstashApp(deps: AppDeps): Hono {
     }
     await next();
   };
-  const capBody = bodyLimit({
-    maxSize: deps.maxBodyBytes,
-    onError() {
-      throw tooLarge(deps.maxBodyBytes, "too_large", "ERR max request size exceeded: the request body is");
-    },
-  });
+  const capBody = limitBody(deps.maxBodyBytes, () =>
+    tooLarge(deps.maxBodyBytes, "too_large", "ERR max request size exceeded: the request body is"),
+  );
   const reply = (c: Context, body: unknown) =>
     c.json(body, 200, { "upstash-sync-token": String(++syncToken) });
   const base64 = (c: Context) => wantsBase64(c.req.header("upstash-encoding"));
