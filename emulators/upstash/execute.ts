@@ -1,4 +1,5 @@
 import { isReplyError, type RedisConnection } from "../backends/redis.ts";
+import { batchWrites } from "./coalesce.ts";
 import type { Command } from "./commands.ts";
 import { encodeReply, type Item, type Json, toItem } from "./encode.ts";
 import { badRequest, unavailable } from "./errors.ts";
@@ -10,6 +11,7 @@ import { badRequest, unavailable } from "./errors.ts";
  * await runCommand(shared, { name: "GET", args: ["k"] }, true); // "dg==" for "v"
  */
 export async function runCommand(conn: RedisConnection, command: Command, base64: boolean): Promise<Json> {
+  batchWrites(conn);
   try {
     return encodeReply(await conn.callBuffer(command.name, ...command.args), base64);
   } catch (error) {
@@ -30,6 +32,7 @@ export async function runPipeline(
   commands: Command[],
   base64: boolean,
 ): Promise<Item[]> {
+  batchWrites(conn);
   const outcomes = await Promise.allSettled(
     commands.map((command) => conn.callBuffer(command.name, ...command.args)),
   );
