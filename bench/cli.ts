@@ -91,7 +91,14 @@ export async function runBench(argv: string[]): Promise<number> {
       runs: plan.runs,
       signal,
     });
-    const load = { durationMs: plan.loadMs, warmupMs: plan.warmupMs, signal, tmpDir };
+    // Three rounds at most: each comparison already takes twice the load window.
+    const load = {
+      durationMs: plan.loadMs,
+      warmupMs: plan.warmupMs,
+      rounds: Math.min(plan.runs, 3),
+      signal,
+      tmpDir,
+    };
     progress("Upstash-compatible endpoint (wrk) vs redis-benchmark");
     const redis = await benchRedis(stack, CLIENTS, load);
     progress("PlanetScale-compatible endpoint (wrk) vs mysql2");

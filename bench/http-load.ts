@@ -8,7 +8,7 @@ import { writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
-import type { LoadResult } from "./load.ts";
+import type { Comparison, LoadResult } from "./load.ts";
 
 /** The request every connection repeats. */
 export interface FixedRequest {
@@ -21,6 +21,8 @@ export interface FixedRequest {
 export interface HttpLoadPlan {
   durationMs: number;
   warmupMs: number;
+  /** Back-to-back rounds of each comparison; the one with the median ratio is kept. */
+  rounds: number;
   tmpDir: string;
   signal: AbortSignal;
 }
@@ -54,6 +56,33 @@ export async function loadHttp(
   await once(plan.warmupMs);
   plan.signal.throwIfAborted();
   return once(plan.durationMs);
+}
+
+/**
+ * Measures both sides `rounds` times, endpoint then direct each round so both see the same background load, and
+ * keeps the round with the median ratio: on a shared machine one round can be off by a factor of two.
+ *
+ * @example
+ * ```ts
+ * const row = await medianRound("HGETALL", 16, 3, () => loadHttp(request, 16, plan), () => redisBenchmark(16));
+ * ```
+ */
+export async function medianRound(
+  operation: string,
+  concurrency: number,
+  rounds: number,
+  endpoint: () => Promise<LoadResult>,
+  direct: () => Promise<LoadResult>,
+): Promise<Comparison> {
+  const measured: Comparison[] = [];
+  for (let round = 0; round < Math.max(1, rounds); round++) {
+    const viaEndpoint = await endpoint();
+    const viaDirect = await direct();
+    const ratio = viaEndpoint.rps > 0 ? viaDirect.rps / viaEndpoint.rps : Number.POSITIVE_INFINITY;
+    measured.push({ operation, concurrency, endpoint: viaEndpoint, direct: viaDirect, ratio });
+  }
+  measured.sort((a, b) => a.ratio - b.ratio);
+  return measured[Math.floor(measured.length / 2)]!;
 }
 
 async function findWrk(): Promise<string | undefined> {

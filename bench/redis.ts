@@ -5,7 +5,7 @@
  */
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { type HttpLoadPlan, loadHttp } from "./http-load.ts";
+import { type HttpLoadPlan, loadHttp, medianRound } from "./http-load.ts";
 import type { Comparison, LoadResult } from "./load.ts";
 
 /** Where the two paths lead. */
@@ -50,10 +50,15 @@ export async function benchRedis(
         },
         body: JSON.stringify(command),
       };
-      const endpoint = await loadHttp(request, concurrency, plan);
-      const direct = await redisBenchmark(target.redisUrl, command, concurrency, plan);
-      const ratio = endpoint.rps > 0 ? direct.rps / endpoint.rps : Number.POSITIVE_INFINITY;
-      rows.push({ operation: command[0]!.toUpperCase(), concurrency, endpoint, direct, ratio });
+      rows.push(
+        await medianRound(
+          command[0]!.toUpperCase(),
+          concurrency,
+          plan.rounds,
+          () => loadHttp(request, concurrency, plan),
+          () => redisBenchmark(target.redisUrl, command, concurrency, plan),
+        ),
+      );
     }
   }
   return rows;

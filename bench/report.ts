@@ -70,7 +70,8 @@ export function toMarkdown(results: Results): string {
     "",
     "One fixed request from wrk (autocannon without it) → endpoint → redis-server against `redis-benchmark` → " +
       `redis-server, no pipelining; ${plan.loadMs / 1000} s each after ${plan.warmupMs / 1000} s warm-up. ` +
-      "Clients = connections. Ratio = direct req/s ÷ endpoint req/s; the endpoint reaches 1/ratio of direct.",
+      "Clients = connections. Ratio = direct req/s ÷ endpoint req/s (the endpoint reaches 1/ratio of direct), " +
+      "the median of up to 3 back-to-back rounds.",
     "",
     comparisonTable(results.redis, "redis-benchmark"),
     "",

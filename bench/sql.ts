@@ -4,7 +4,7 @@
  * from this process, one connection per client.
  */
 import mysql from "mysql2/promise";
-import { type HttpLoadPlan, loadHttp } from "./http-load.ts";
+import { type HttpLoadPlan, loadHttp, medianRound } from "./http-load.ts";
 import { type Comparison, runLoad } from "./load.ts";
 
 /** Where the two paths lead. */
@@ -56,10 +56,15 @@ export async function benchSql(
       for (const concurrency of connections) {
         const body = JSON.stringify({ query: sql, session: null });
         const url = `${origin}/psdb.v1alpha1.Database/Execute`;
-        const endpoint = await loadHttp({ url, headers, body }, concurrency, plan);
-        const direct = await runLoad((i) => clients[i]!.query(sql), concurrency, plan);
-        const ratio = endpoint.rps > 0 ? direct.rps / endpoint.rps : Number.POSITIVE_INFINITY;
-        rows.push({ operation: name, concurrency, endpoint, direct, ratio });
+        rows.push(
+          await medianRound(
+            name,
+            concurrency,
+            plan.rounds,
+            () => loadHttp({ url, headers, body }, concurrency, plan),
+            () => runLoad((i) => clients[i]!.query(sql), concurrency, plan),
+          ),
+        );
       }
     }
     return rows;
