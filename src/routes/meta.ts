@@ -2,7 +2,7 @@ import { Scalar } from "@scalar/hono-api-reference";
 import { accepts } from "hono/accepts";
 import { html } from "hono/html";
 import { Hono } from "hono/tiny";
-import * as z from "zod/mini";
+import * as v from "valibot";
 import type { AppEnv } from "../env.ts";
 import { runHealthChecks } from "../lib/health.ts";
 import { endpoint, jsonResponse } from "../lib/openapi.ts";
@@ -32,7 +32,7 @@ export const metaRoutes = new Hono<AppEnv>()
       responses: {
         200: {
           description: "The index",
-          content: { "application/json": { schema: IndexSchema }, "text/html": { schema: z.string() } },
+          content: { "application/json": { schema: IndexSchema }, "text/html": { schema: v.string() } },
         },
       },
     }),
