@@ -21,10 +21,13 @@ const report: CrawlReport = {
     fetched: 1,
     failed: 1,
     skippedByRobots: 0,
+    skippedByPattern: 0,
     maxInFlight: 2,
     subrequests: 3,
     budgetExhausted: false,
     robots: "none",
+    crawlDelayMs: 0,
+    sitemaps: { read: 0, urls: 0, errors: 0, truncated: false },
   },
   pages: [
     {
