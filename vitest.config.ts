@@ -2,8 +2,9 @@ import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
 /**
- * Two projects: `worker` runs the Worker inside workerd (the real runtime, with HTMLRewriter and
- * service bindings), `node` runs the local emulators and the end-to-end stack in plain Node.
+ * Three projects: `worker` runs the Worker inside workerd (the real runtime, with HTMLRewriter and
+ * service bindings), `node` runs the local emulators and the end-to-end stack in plain Node, `browser` drives
+ * Debian's Chromium against that stack.
  * The worker project's global setup starts real backends and the emulators once per run; the node
  * project's suites start their own, because they stop and restart them on purpose.
  */
@@ -40,6 +41,17 @@ export default defineConfig({
           include: ["test/emulators/**/*.test.ts", "test/e2e/**/*.test.ts"],
           testTimeout: 30_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        // Debian's Chromium against `npm run dev`; the suite starts its own stack, like the e2e tests.
+        extends: false,
+        test: {
+          name: "browser",
+          environment: "node",
+          include: ["test/browser/**/*.test.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 180_000,
         },
       },
     ],

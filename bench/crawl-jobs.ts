@@ -12,7 +12,7 @@ import { join, resolve } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { Supervisor } from "../dev/supervise.ts";
+import { Supervisor } from "../emulators/supervise.ts";
 import { startWranglerDev } from "../dev/wrangler.ts";
 import { freePort } from "../emulators/backends/host.ts";
 import { startOrigin } from "../fixtures/site/server.ts";

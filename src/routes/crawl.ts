@@ -8,7 +8,9 @@ import { normalizeUrl } from "../lib/fanout/normalize.ts";
 import { requireTarget } from "../lib/fanout/target-guard.ts";
 import { prefersNdjson, streamNdjson, withNdjson } from "../lib/ndjson.ts";
 import { endpoint, errorResponses, jsonResponse, validate } from "../lib/openapi.ts";
+import { htmlView } from "../middleware/html-view.ts";
 import { type CrawlPage, CrawlQuerySchema, type CrawlReport, CrawlReportSchema } from "../schemas/crawl.ts";
+import { crawlPage } from "../views/fanout.ts";
 
 const description =
   "Stays on the start URL's origin, reads robots.txt once and obeys it (user agent `edge-async-patterns`, its " +
@@ -59,6 +61,7 @@ export const crawlRoutes = new Hono<AppEnv>().get(
       ...errorResponses(400),
     },
   }),
+  htmlView(crawlPage),
   validate("query", CrawlQuerySchema),
   async (c) => {
     const { url, maxPages, maxDepth, concurrency, timeoutMs, source, include, exclude } =

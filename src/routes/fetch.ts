@@ -6,7 +6,10 @@ import { createFanout, type Fanout, type TimedOutcome } from "../lib/fanout/engi
 import { guardHop, requireTarget } from "../lib/fanout/target-guard.ts";
 import { prefersNdjson, streamNdjson, withNdjson } from "../lib/ndjson.ts";
 import { endpoint, errorResponses, jsonResponse, validate } from "../lib/openapi.ts";
+import { formBody } from "../middleware/form-body.ts";
+import { htmlView } from "../middleware/html-view.ts";
 import { FetchReportSchema, FetchRequestSchema, type FetchResult } from "../schemas/fetch.ts";
+import { fetchPage } from "../views/fanout.ts";
 
 const description =
   "Each URL is fetched with manual redirects (at most 5, every hop re-checked by the target guard), a " +
@@ -58,6 +61,9 @@ export const fetchRoutes = new Hono<AppEnv>().post(
       ...errorResponses(400, 413, 415),
     },
   }),
+  htmlView(fetchPage),
+  // The landing page's form posts here; `urls` is a textarea, one URL a line.
+  formBody({ lists: ["urls"], numbers: ["timeoutMs", "concurrency"] }),
   validate("json", FetchRequestSchema),
   async (c) => {
     const { urls, method, timeoutMs, concurrency } = c.req.valid("json");

@@ -1,14 +1,12 @@
-import { Scalar } from "@scalar/hono-api-reference";
-import { accepts } from "hono/accepts";
-import { html } from "hono/html";
 import { Hono } from "hono/tiny";
 import * as z from "zod/mini";
 import type { AppEnv } from "../env.ts";
 import { runHealthChecks } from "../lib/health.ts";
 import { endpoint, jsonResponse } from "../lib/openapi.ts";
 import { probes } from "../lib/probes.ts";
-import { limitRate } from "../middleware/rate-limit.ts";
+import { htmlView } from "../middleware/html-view.ts";
 import { HealthSchema, IndexSchema } from "../schemas/meta.ts";
+import { landingPage } from "../views/landing.ts";
 
 const tags = ["Meta"];
 const patterns = [
@@ -22,7 +20,10 @@ const patterns = [
   { name: "Async vs sync", path: "/timing", example: "/timing/compare?tasks=5&ms=200" },
 ];
 
-/** The index, /health, and the API reference page. */
+/**
+ * The index and /health. The API reference page, /docs, is a static asset (public/docs.html) that renders
+ * /openapi.json with a pinned copy of Scalar served from this Worker, so it needs no other origin.
+ */
 export const metaRoutes = new Hono<AppEnv>()
   .get(
     "/",
@@ -36,16 +37,9 @@ export const metaRoutes = new Hono<AppEnv>()
         },
       },
     }),
-    (c) => {
-      const body = { name: "edge-async-patterns", docs: "/docs", patterns };
-      const type = accepts(c, {
-        header: "Accept",
-        supports: ["application/json", "text/html"],
-        default: "application/json",
-      });
-      if (type === "text/html") return c.html(renderIndex(body.patterns), 200);
-      return c.json(body, 200);
-    },
+    // Browsers get the landing page, which runs each pattern from a form; everyone else this index.
+    htmlView(landingPage),
+    (c) => c.json({ name: "edge-async-patterns", docs: "/docs", patterns }, 200),
   )
   .get(
     "/health",
@@ -61,19 +55,4 @@ export const metaRoutes = new Hono<AppEnv>()
       const health = await runHealthChecks(c, probes);
       return c.json(health, health.status === "ok" ? 200 : 503);
     },
-  )
-  .get("/docs", limitRate("read"), Scalar({ url: "/openapi.json", pageTitle: "edge-async-patterns API" }));
-
-function renderIndex(list: typeof patterns) {
-  return html`<!doctype html>
-    <html lang="en">
-      <head><meta charset="utf-8" /><title>edge-async-patterns</title></head>
-      <body>
-        <h1>edge-async-patterns</h1>
-        <p>Python asyncio tutorial patterns rebuilt for Cloudflare Workers. <a href="/docs">API reference</a></p>
-        <ul>
-          ${list.map((p) => html`<li>${p.name}: <a href="${p.example}">${p.example}</a></li>`)}
-        </ul>
-      </body>
-    </html>`;
-}
+  );

@@ -1,11 +1,13 @@
 import type { Context } from "hono";
 import { wrapTime } from "hono/timing";
 import { Hono } from "hono/tiny";
+import * as z from "zod/mini";
 import type { AppEnv } from "../env.ts";
 import { queryEach } from "../lib/each-backend.ts";
 import { ApiError } from "../lib/errors.ts";
 import { endpoint, errorResponses, jsonResponse, validate } from "../lib/openapi.ts";
 import { allRedis, primaryRedis, type RedisInstance, redisClient, redisError } from "../lib/redis.ts";
+import { htmlView } from "../middleware/html-view.ts";
 import {
   FieldPathSchema,
   HashBodySchema,
@@ -15,6 +17,7 @@ import {
   RedisFanoutSchema,
   TtlQuerySchema,
 } from "../schemas/redis.ts";
+import { redisFanoutPage } from "../views/fanout.ts";
 
 const tags = ["Redis hashes"];
 const writeErrors = errorResponses(400, 401, 403, 413, 415, 502, 503, 504);
@@ -179,6 +182,7 @@ export const redisRoutes = new Hono<AppEnv>()
         ...errorResponses(400, 503),
       },
     }),
+    htmlView(redisFanoutPage),
     validate("param", HashPathSchema),
     async (c) => {
       const { key } = c.req.valid("param");
@@ -191,5 +195,21 @@ export const redisRoutes = new Hono<AppEnv>()
         queryEach(allRedis(c.env), readHash, redisError),
       );
       return c.json({ key, instances: entries, elapsedMs, sumMs }, 200);
+    },
+  )
+  .get(
+    "/fanout",
+    endpoint({
+      tags,
+      summary: "Sends a plain HTML form (`?key=`) on to /redis/fanout/{key}",
+      responses: { 303: { description: "To /redis/fanout/{key}" }, ...errorResponses(400, 404) },
+    }),
+    // A GET form can only add query parameters; the key belongs in the path.
+    validate("query", z.partial(HashPathSchema)),
+    (c) => {
+      const { key } = c.req.valid("query");
+      // Without a key this names no hash, as /redis/fanout/ (the same route to the router) does not either.
+      if (key === undefined) throw new ApiError("not_found", "Name the hash: /redis/fanout/{key}.");
+      return c.redirect(`/redis/fanout/${encodeURIComponent(key)}`, 303);
     },
   );

@@ -8,6 +8,7 @@ import { endpoint, errorResponses, jsonResponse, validate } from "../lib/openapi
 import type { CarStore } from "../lib/sql/cars.ts";
 import { sqlError } from "../lib/sql/errors.ts";
 import { allCarStores, carStore } from "../lib/sql/index.ts";
+import { htmlView } from "../middleware/html-view.ts";
 import {
   CarListQuerySchema,
   CarPageSchema,
@@ -18,6 +19,7 @@ import {
   NewCarSchema,
   SqlFanoutSchema,
 } from "../schemas/sql.ts";
+import { sqlFanoutPage } from "../views/fanout.ts";
 
 const tags = ["SQL"];
 const backendErrors = [502, 503, 504] as const;
@@ -147,6 +149,7 @@ export const sqlRoutes = new Hono<AppEnv>()
       rate: "fanout",
       responses: { 200: jsonResponse(SqlFanoutSchema, "One entry per database"), ...errorResponses(503) },
     }),
+    htmlView(sqlFanoutPage),
     async (c) => {
       const readStats = async ({ store }: { store: CarStore }) => ({ result: await store.stats() });
       const { entries, elapsedMs, sumMs } = await wrapTime(

@@ -3,6 +3,7 @@ import { Hono } from "hono/tiny";
 import type { AppEnv } from "../env.ts";
 import { runConcurrent, runSequential, type Step } from "../lib/delay.ts";
 import { endpoint, errorResponses, jsonResponse, validate } from "../lib/openapi.ts";
+import { htmlView } from "../middleware/html-view.ts";
 import {
   DelayQuerySchema,
   DelaySchema,
@@ -12,6 +13,7 @@ import {
   type TimingRun,
   TimingRunSchema,
 } from "../schemas/timing.ts";
+import { timingComparePage, timingRunPage } from "../views/timing.ts";
 
 const tags = ["Async vs sync"];
 const runResponses = {
@@ -58,6 +60,7 @@ export const timingRoutes = new Hono<AppEnv>()
       rate: "fanout",
       responses: runResponses,
     }),
+    htmlView(timingRunPage),
     validate("query", TaskQuerySchema),
     async (c) => {
       const { tasks, ms } = c.req.valid("query");
@@ -73,6 +76,7 @@ export const timingRoutes = new Hono<AppEnv>()
       rate: "fanout",
       responses: runResponses,
     }),
+    htmlView(timingRunPage),
     validate("query", TaskQuerySchema),
     async (c) => {
       const { tasks, ms } = c.req.valid("query");
@@ -85,12 +89,16 @@ export const timingRoutes = new Hono<AppEnv>()
     endpoint({
       tags,
       summary: "Runs sequential then concurrent and reports the speedup",
+      description:
+        "`sequential` and `concurrent` list each run's steps, timed from that run's own start, so both can be " +
+        "drawn on one axis.",
       rate: "fanout",
       responses: {
-        200: jsonResponse(TimingCompareSchema, "Both wall times"),
+        200: jsonResponse(TimingCompareSchema, "Both wall times, and each run's steps"),
         ...errorResponses(400, 502, 503, 504),
       },
     }),
+    htmlView(timingComparePage),
     validate("query", TaskQuerySchema),
     async (c) => {
       const { tasks, ms } = c.req.valid("query");
@@ -99,6 +107,6 @@ export const timingRoutes = new Hono<AppEnv>()
       const sequentialMs = report("sequential", tasks, ms, sequential).elapsedMs;
       const concurrentMs = report("concurrent", tasks, ms, concurrent).elapsedMs;
       const speedup = Math.round((sequentialMs / Math.max(1, concurrentMs)) * 100) / 100;
-      return c.json({ tasks, ms, sequentialMs, concurrentMs, speedup }, 200);
+      return c.json({ tasks, ms, sequentialMs, concurrentMs, speedup, sequential, concurrent }, 200);
     },
   );

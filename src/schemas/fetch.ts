@@ -53,3 +53,4 @@ export const FetchReportSchema = named(
 );
 
 export type FetchResult = z.infer<typeof FetchResultSchema>;
+export type FetchReport = z.infer<typeof FetchReportSchema>;

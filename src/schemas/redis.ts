@@ -98,3 +98,4 @@ export const RedisFanoutSchema = named(
 );
 
 export type Hash = z.infer<typeof HashSchema>;
+export type RedisFanout = z.infer<typeof RedisFanoutSchema>;

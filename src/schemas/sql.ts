@@ -133,3 +133,4 @@ export type Car = z.infer<typeof CarSchema>;
 export type NewCar = z.infer<typeof NewCarSchema>;
 export type CarPatch = z.infer<typeof CarPatchSchema>;
 export type CarStats = z.infer<typeof CarStatsSchema>;
+export type SqlFanout = z.infer<typeof SqlFanoutSchema>;

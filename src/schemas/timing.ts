@@ -34,7 +34,10 @@ export const TimingCompareSchema = named(
     sequentialMs: z.number(),
     concurrentMs: z.number(),
     speedup: z.number(),
+    sequential: z.array(StepSchema),
+    concurrent: z.array(StepSchema),
   }),
 );
 
 export type TimingRun = z.infer<typeof TimingRunSchema>;
+export type TimingCompare = z.infer<typeof TimingCompareSchema>;
