@@ -2,7 +2,6 @@ import { Hono } from "hono/tiny";
 import { stream } from "hono/streaming";
 import { wrapTime } from "hono/timing";
 import { type AppEnv, type Bindings, isProduction } from "../env.ts";
-import type { JobPages } from "../jobs/crawl-job.ts";
 import { ApiError } from "../lib/errors.ts";
 import { subrequestBudgetOf } from "../lib/fanout/budget.ts";
 import { normalizeUrl } from "../lib/fanout/normalize.ts";
@@ -10,6 +9,7 @@ import { requireTarget } from "../lib/fanout/target-guard.ts";
 import { NDJSON, prefersNdjson, withNdjson } from "../lib/ndjson.ts";
 import { endpoint, errorResponses, jsonResponse, validate } from "../lib/openapi.ts";
 import {
+  type CrawlJobPages,
   CrawlJobPagesQuerySchema,
   CrawlJobPagesSchema,
   CrawlJobPathSchema,
@@ -129,7 +129,7 @@ export const crawlJobRoutes = new Hono<AppEnv>()
       if (!streaming) return c.json(first, 200);
       c.header("content-type", NDJSON);
       return stream(c, async function streamPages(out) {
-        let chunk: JobPages | null = first;
+        let chunk: CrawlJobPages | null = first;
         while (chunk) {
           for (const page of chunk.items) await out.write(`${JSON.stringify(page)}\n`);
           if (chunk.items.length < STREAM_CHUNK || chunk.nextCursor === null) return;
