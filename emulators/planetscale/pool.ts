@@ -54,22 +54,25 @@ export function createLinkPool(target: MysqlTarget): LinkPool {
       if (error) connection.destroy();
     });
   });
-  const links = new WeakMap<PoolConnection, Link>();
+  // Keyed by mysql2's underlying connection: the promise API wraps it in a new object on every getConnection().
+  const links = new WeakMap<object, Link>();
   let closed = false;
 
   /** One Link per connection, whose `dead` flips as soon as mysql2 sees the socket close or fail. */
   const linkFor = (connection: PoolConnection): Link => {
-    const known = links.get(connection);
+    const core = connection.connection;
+    const known = links.get(core);
     if (known) return known;
     const link: Link = { connection, dead: false };
-    // Listening to "error" also keeps a connection that drops while idle from crashing the process.
-    connection.on("error", () => {
+    // On the underlying connection, once: listeners on each wrapper would pile up on it. Listening to "error"
+    // also keeps a connection that drops while idle from crashing the process.
+    core.on("error", () => {
       link.dead = true;
     });
-    connection.on("end", () => {
+    core.on("end", () => {
       link.dead = true;
     });
-    links.set(connection, link);
+    links.set(core, link);
     return link;
   };
 
