@@ -1,6 +1,6 @@
-import { Hono } from "hono/tiny";
 import { stream } from "hono/streaming";
 import { wrapTime } from "hono/timing";
+import { Hono } from "hono/tiny";
 import { type AppEnv, type Bindings, isProduction } from "../env.ts";
 import { ApiError } from "../lib/errors.ts";
 import { subrequestBudgetOf } from "../lib/fanout/budget.ts";

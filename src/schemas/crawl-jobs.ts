@@ -136,7 +136,7 @@ export const CrawlJobPagesSchema = v.object({
   }),
 });
 
-export type CrawlJobPages = z.infer<typeof CrawlJobPagesSchema>;
+export type CrawlJobPages = v.InferOutput<typeof CrawlJobPagesSchema>;
 
 /** The outcomes `status` filters results by. */
-export type CrawlJobPageStatus = NonNullable<z.infer<typeof CrawlJobPagesQuerySchema>["status"]>;
+export type CrawlJobPageStatus = NonNullable<v.InferOutput<typeof CrawlJobPagesQuerySchema>["status"]>;
