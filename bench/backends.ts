@@ -7,11 +7,10 @@
  *
  * Usage: `node bench/backends.ts <dataDir>`
  */
-import { Redis } from "ioredis";
 import { readStackOptions } from "../dev/options.ts";
 import { startStack } from "../dev/stack.ts";
-import { Interrupted, Supervisor } from "../dev/supervise.ts";
 import { freePort } from "../emulators/backends/host.ts";
+import { Interrupted, Supervisor } from "../emulators/supervise.ts";
 import { startOrigin } from "../fixtures/site/server.ts";
 
 /** Where everything listens, and which servers answer there. */
@@ -22,7 +21,7 @@ export interface Backends {
   planetscaleUrl: string;
   mysqlUrl: string;
   originUrl: string;
-  /** The servers' versions, for the results: "redis-server 7.0.15", "10.11.19-MariaDB-…". */
+  /** The servers' names and versions, for the results: "redis-server 7.0.15", "MariaDB 10.11.19". */
   redis: string;
   mysql: string;
 }
@@ -57,9 +56,8 @@ export async function serveBackends(dataDir: string): Promise<number> {
       planetscaleUrl: stack.mysql.planetscaleUrl,
       mysqlUrl: stack.mysql.backend.url,
       originUrl: origin.url,
-      redis: await redisVersion(stack.redis.url),
-      // "10.11.19-MariaDB-0+deb12u1 (mariadbd, pid …) on …": the version is what later runs compare against.
-      mysql: stack.mysql.backend.describe.split(" (")[0] ?? stack.mysql.backend.describe,
+      redis: stack.redis.server,
+      mysql: stack.mysql.backend.server,
     };
     process.stdout.write(`${JSON.stringify(backends)}\n`);
     await supervisor.stopRequested;
@@ -70,16 +68,6 @@ export async function serveBackends(dataDir: string): Promise<number> {
     return 1;
   } finally {
     await supervisor.stopAll((line) => console.error(line));
-  }
-}
-
-async function redisVersion(url: string): Promise<string> {
-  const client = new Redis(url, { maxRetriesPerRequest: 0 });
-  try {
-    const info = await client.info("server");
-    return `redis-server ${/^redis_version:(\S+)/m.exec(info)?.[1] ?? "(unknown version)"}`;
-  } finally {
-    client.disconnect();
   }
 }
 

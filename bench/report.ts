@@ -82,14 +82,17 @@ export function toMarkdown(results: Results): string {
     "",
     "## 3. Upstash-compatible endpoint vs RESP",
     "",
-    `\`@upstash/redis\` → endpoint → redis-server against ioredis → redis-server, one connection per client, ` +
-      `${plan.loadMs / 1000} s each after ${plan.warmupMs / 1000} s warm-up. Ratio = RESP req/s ÷ endpoint req/s.`,
+    "One fixed request from wrk (autocannon without it) → endpoint → redis-server against `redis-benchmark` → " +
+      `redis-server, no pipelining; ${plan.loadMs / 1000} s each after ${plan.warmupMs / 1000} s warm-up. ` +
+      "Clients = connections. Ratio = direct req/s ÷ endpoint req/s (the endpoint reaches 1/ratio of direct), " +
+      "the median of up to 3 back-to-back rounds.",
     "",
-    comparisonTable(results.redis, "ioredis"),
+    comparisonTable(results.redis, "redis-benchmark"),
     "",
     "## 4. PlanetScale-compatible endpoint vs mysql2",
     "",
-    "`@planetscale/database` → endpoint → MariaDB against mysql2 (`query`) → MariaDB, as above.",
+    "One fixed Execute request from wrk → endpoint → MariaDB against mysql2 (`query`, one connection per client) " +
+      "→ MariaDB, as above.",
     "",
     comparisonTable(results.sql, "mysql2"),
     "",

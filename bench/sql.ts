@@ -1,10 +1,11 @@
 /**
- * The PlanetScale-compatible endpoint against plain MySQL: a point SELECT and an INSERT through
- * `@planetscale/database` → endpoint → MariaDB, and through mysql2 straight to MariaDB.
+ * The PlanetScale-compatible endpoint measured alone against mysql2 straight to MariaDB: a point SELECT and an
+ * INSERT as a fixed HTTP request from wrk (bench/http-load.ts) → endpoint → MariaDB, and through mysql2's `query`
+ * from this process, one connection per client.
  */
-import { connect } from "@planetscale/database";
 import mysql from "mysql2/promise";
-import { type Comparison, compareOperations, type LoadPlan } from "./load.ts";
+import { type HttpLoadPlan, loadHttp, medianRound } from "./http-load.ts";
+import { type Comparison, runLoad } from "./load.ts";
 
 /** Where the two paths lead. */
 export interface SqlTarget {
@@ -14,16 +15,21 @@ export interface SqlTarget {
   mysqlUrl: string;
 }
 
-// Row 1 is the seed's first car; the columns are the ones GET /sql/cars/{id} reads.
-const SELECT = "SELECT id, make, model, year, price, specs, created_at FROM cars WHERE id = ?";
-const SELECT_PARAMS = [1];
-const INSERT = "INSERT INTO cars (make, model, year, price) VALUES (?, ?, ?, ?)";
-const INSERT_PARAMS = ["Bench", "Insert", 2024, "1.00"];
+// Row 1 is the seed's first car; the columns are the ones GET /sql/cars/{id} reads. The SQL is final, as the
+// driver sends it after interpolating parameters.
+const STATEMENTS = [
+  {
+    name: "SELECT by id",
+    sql: "SELECT id, make, model, year, price, specs, created_at FROM cars WHERE id = 1",
+  },
+  {
+    name: "INSERT",
+    sql: "INSERT INTO cars (make, model, year, price) VALUES ('Bench', 'Insert', 2024, '1.00')",
+  },
+];
 
 /**
- * Measures the SELECT and the INSERT both ways at each concurrency, one connection per client on each side.
- * mysql2 runs `query` (text protocol, parameters escaped by the client) because that is what the endpoint does
- * with the SQL the driver sends, so the ratio isolates the HTTP hop rather than prepared statements.
+ * Measures the SELECT and the INSERT both ways at each number of connections.
  *
  * @example
  * ```ts
@@ -32,32 +38,37 @@ const INSERT_PARAMS = ["Bench", "Insert", 2024, "1.00"];
  */
 export async function benchSql(
   target: SqlTarget,
-  concurrencies: number[],
-  plan: LoadPlan,
+  connections: number[],
+  plan: HttpLoadPlan,
 ): Promise<Comparison[]> {
-  const clients = Math.max(...concurrencies);
-  const viaHttp = Array.from({ length: clients }, () => connect({ url: target.planetscaleUrl }));
-  const viaMysql = await Promise.all(
-    Array.from({ length: clients }, () => mysql.createConnection(target.mysqlUrl)),
+  const { origin, username, password } = new URL(target.planetscaleUrl);
+  // What @planetscale/database sends: Basic auth from the URL as is, and a body without a session.
+  const headers = {
+    authorization: `Basic ${btoa(`${username}:${password}`)}`,
+    "content-type": "application/json",
+  };
+  const clients = await Promise.all(
+    Array.from({ length: Math.max(...connections) }, () => mysql.createConnection(target.mysqlUrl)),
   );
   try {
-    return await compareOperations(
-      [
-        {
-          name: "SELECT by id",
-          endpoint: (i) => viaHttp[i]!.execute(SELECT, SELECT_PARAMS),
-          direct: (i) => viaMysql[i]!.query(SELECT, SELECT_PARAMS),
-        },
-        {
-          name: "INSERT",
-          endpoint: (i) => viaHttp[i]!.execute(INSERT, INSERT_PARAMS),
-          direct: (i) => viaMysql[i]!.query(INSERT, INSERT_PARAMS),
-        },
-      ],
-      concurrencies,
-      plan,
-    );
+    const rows: Comparison[] = [];
+    for (const { name, sql } of STATEMENTS) {
+      for (const concurrency of connections) {
+        const body = JSON.stringify({ query: sql, session: null });
+        const url = `${origin}/psdb.v1alpha1.Database/Execute`;
+        rows.push(
+          await medianRound(
+            name,
+            concurrency,
+            plan.rounds,
+            () => loadHttp({ url, headers, body }, concurrency, plan),
+            () => runLoad((i) => clients[i]!.query(sql), concurrency, plan),
+          ),
+        );
+      }
+    }
+    return rows;
   } finally {
-    await Promise.all(viaMysql.map((connection) => connection.end()));
+    await Promise.all(clients.map((client) => client.end()));
   }
 }

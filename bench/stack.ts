@@ -9,9 +9,9 @@ import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { killGroupIfParentDies, stopProcessGroup } from "../dev/processes.ts";
-import { StartupError, type Supervisor } from "../dev/supervise.ts";
 import { startWranglerDev } from "../dev/wrangler.ts";
 import { freePort } from "../emulators/backends/host.ts";
+import { StartupError, type Supervisor } from "../emulators/supervise.ts";
 import type { Backends } from "./backends.ts";
 
 /** The servers, plus the Worker and how long `wrangler dev` took to answer. */

@@ -4,11 +4,13 @@
  * Settings (all optional): PORT, UPSTASH_PORT, PLANETSCALE_PORT, DATA_DIR, REDIS_URL, DATABASE_URL (mysql://),
  * DEV_SQL=d1, CI=true (no fallbacks). See README "Local development".
  */
+
+import { Interrupted, StartupError, Supervisor } from "../emulators/supervise.ts";
+import { endpointRows, endpointVariables, type Row, renderTable } from "../emulators/table.ts";
 import { readStackOptions, type StackOptions } from "./options.ts";
 import { seedThroughWorker } from "./seed.ts";
 import { type Stack, startStack } from "./stack.ts";
-import { Interrupted, StartupError, Supervisor } from "./supervise.ts";
-import { type Row, renderTable, stackRows, stackVariables, tryCurls } from "./table.ts";
+import { tryCurls } from "./table.ts";
 import { writeWorkerVars } from "./worker-vars.ts";
 import { applyD1Migrations, startWranglerDev, type WranglerDev } from "./wrangler.ts";
 
@@ -96,9 +98,9 @@ function printSummary(
       kind: "runtime",
       notes: `wrangler dev (workerd), pgid ${worker.pgid}, ENVIRONMENT=development`,
     },
-    ...stackRows(stack, options),
+    ...endpointRows(stack, options),
   ];
-  const variables = stackVariables(stack);
+  const variables = endpointVariables(stack);
   if (!stack.mysql) {
     rows.push({
       component: "D1",

@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseEnv } from "node:util";
-import { StartupError } from "./supervise.ts";
+import { StartupError } from "../emulators/supervise.ts";
 
 /**
  * Worker settings a shell may set for one run (`RATE_LIMITS=off npm run dev` for a load test); they win over

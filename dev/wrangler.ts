@@ -7,8 +7,8 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { setTimeout as delay } from "node:timers/promises";
+import { StartupError, type Supervisor } from "../emulators/supervise.ts";
 import { killGroupIfParentDies, stopProcessGroup } from "./processes.ts";
-import { StartupError, type Supervisor } from "./supervise.ts";
 
 // The CLI itself rather than bin/wrangler.js, which only re-spawns it: one process less to signal and reap.
 const wranglerCli = join(

@@ -27,6 +27,8 @@ export interface MysqlBackend {
   /** mysql://user:pass@127.0.0.1:port/db */
   url: string;
   describe: string;
+  /** The server's name and version for startup tables, e.g. "MariaDB 10.11.19" or "MySQL 8.4.3". */
+  server: string;
   stop(): Promise<void>;
   /** Test hook (local servers only): SIGKILL the server, no clean shutdown, and wait until it is gone. */
   kill?(): Promise<void>;
@@ -84,6 +86,9 @@ export async function startMariaDb(options: StartMariaDbOptions = {}): Promise<M
   return {
     kind: plan.flavor,
     url: `mysql://root@127.0.0.1:${plan.port}/${encodeURIComponent(plan.database)}`,
+    get server() {
+      return serverName(version);
+    },
     get describe() {
       return `${version} (${plan.flavor}, pid ${server.child.pid}) on 127.0.0.1:${plan.port}, data in ${plan.dataDir}`;
     },
@@ -117,7 +122,14 @@ async function useExternalServer(url: string, database: string | undefined, log:
     kind: "external",
     url: parsed.toString(),
     describe: `external ${version} at ${target.host}:${target.port}/${target.database}`,
+    server: serverName(version),
     stop: async () => {},
   };
   return backend;
+}
+
+/** "10.11.19-MariaDB-0+deb12u1" → "MariaDB 10.11.19"; "8.4.3" → "MySQL 8.4.3". */
+function serverName(version: string): string {
+  const number = version.split("-")[0] ?? version;
+  return /mariadb/i.test(version) ? `MariaDB ${number}` : `MySQL ${number}`;
 }

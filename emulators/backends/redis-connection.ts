@@ -2,8 +2,8 @@
  * What every Redis backend kind shares: fail-fast connection options, the ReplyError class that tells Redis'
  * own answers from connection failures, and the bookkeeping that closes connections when a backend stops.
  */
-import { type RedisOptions, ReplyError } from "ioredis";
-import type { RedisConnection } from "./redis.ts";
+import { Redis, type RedisOptions, ReplyError } from "ioredis";
+import type { RedisConnection } from "./redis-types.ts";
 
 /**
  * Connection options that turn an outage into an immediate error instead of a wait, while ioredis keeps
@@ -62,4 +62,25 @@ export function tracked(open: () => RedisConnection): {
       live.clear();
     },
   };
+}
+
+/**
+ * The name and version a Redis-compatible server reports in INFO (Valkey and KeyDB say who they are), for
+ * startup tables; "(unreachable)" when it does not answer within a second.
+ * @example await serverName("redis://127.0.0.1:6379"); // "redis-server 7.0.15"
+ */
+export async function serverName(url: string): Promise<string> {
+  const probe = new Redis(url, { ...FAIL_FAST, lazyConnect: true, retryStrategy: () => null });
+  probe.on("error", () => {});
+  try {
+    await probe.connect();
+    const info = String(await probe.info("server"));
+    const field = (name: string) => new RegExp(`^${name}:(\\S+)`, "m").exec(info)?.[1];
+    const valkey = field("valkey_version");
+    return valkey ? `Valkey ${valkey}` : `redis-server ${field("redis_version") ?? "(unknown version)"}`;
+  } catch {
+    return "Redis (unreachable, version unknown)";
+  } finally {
+    probe.disconnect();
+  }
 }

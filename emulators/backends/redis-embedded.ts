@@ -2,8 +2,8 @@
  * The last-resort Redis: ioredis-mock, in-process, behind the same RedisConnection interface as a real server.
  */
 import RedisMock from "ioredis-mock";
-import type { RedisArg, RedisBackend, RedisConnection } from "./redis.ts";
 import { isReplyError, RedisReplyError, tracked } from "./redis-connection.ts";
+import type { RedisArg, RedisBackend, RedisConnection } from "./redis-types.ts";
 
 let embeddedCount = 0;
 
@@ -20,6 +20,7 @@ export function embeddedBackend(): RedisBackend {
   return {
     kind: "embedded",
     url: undefined,
+    server: "ioredis-mock (in-process, not a real Redis)",
     describe:
       "!!! EMBEDDED FALLBACK: ioredis-mock, in-process, NOT a real Redis (no SCRIPT, lax errors, no persistence). " +
       "Install redis-server or set REDIS_URL for real semantics !!!",

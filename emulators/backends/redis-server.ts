@@ -5,8 +5,8 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { Redis } from "ioredis";
-import type { RedisBackend } from "./redis.ts";
-import { FAIL_FAST, tracked } from "./redis-connection.ts";
+import { FAIL_FAST, serverName, tracked } from "./redis-connection.ts";
+import type { RedisBackend } from "./redis-types.ts";
 
 const START_DEADLINE_MS = 10_000;
 
@@ -51,6 +51,7 @@ export async function serverBackend(
   return {
     kind: "redis-server",
     url,
+    server: await serverName(url),
     describe: `redis-server at ${url}${persist ? ", persisted in .data/redis" : ", throwaway (no persistence)"}`,
     connect: connections.connect,
     async stop() {

@@ -29,10 +29,20 @@ export interface Link {
 /** Short, so that a dead or unreachable backend turns into a quick 503 instead of a hanging request. */
 const CONNECT_TIMEOUT_MS = 1000;
 /**
- * Every connection answers in UTC like PlanetScale, and reports changes of session state (user variables,
- * temporary tables, SET of a session variable, USE) in its OK packets, which tells us to keep it pinned.
+ * MySQL 8's default sql_mode, which PlanetScale keeps. MariaDB's default lacks ONLY_FULL_GROUP_BY, NO_ZERO_IN_DATE
+ * and NO_ZERO_DATE, so invalid GROUP BY queries and zero dates would pass locally and fail in production.
+ * NO_BACKSLASH_ESCAPES stays out: the driver escapes quotes with backslashes, and that mode would turn `\'` into the
+ * end of a string literal (SQL injection).
  */
-const SESSION_SETUP = "SET time_zone = '+00:00', session_track_state_change = ON";
+export const MYSQL8_SQL_MODE =
+  "ONLY_FULL_GROUP_BY,STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION";
+
+/**
+ * Every connection answers in UTC with MySQL 8's sql_mode like PlanetScale, and reports changes of session state
+ * (user variables, temporary tables, SET of a session variable, USE) in its OK packets, which tells us to keep it
+ * pinned.
+ */
+const SESSION_SETUP = `SET time_zone = '+00:00', sql_mode = '${MYSQL8_SQL_MODE}', session_track_state_change = ON`;
 
 /**
  * Reads a DATABASE_URL-style mysql:// URL (percent-encoded user and password, database in the path).
@@ -67,8 +77,6 @@ export async function openLink(target: MysqlTarget): Promise<Link> {
     connection = await mysql.createConnection({
       ...target,
       charset: "utf8mb4",
-      // sql_mode is deliberately left at the server's default: the driver escapes quotes with backslashes, and
-      // NO_BACKSLASH_ESCAPES would turn `\'` into the end of a string literal (SQL injection).
       multipleStatements: false,
       // mysql2's default IGNORE_SPACE flag would add IGNORE_SPACE to the session's sql_mode (and make function
       // names reserved words); LOCAL_FILES would let SQL ask for local files, which PlanetScale does not offer.

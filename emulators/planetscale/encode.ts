@@ -44,7 +44,7 @@ const MYSQL_NOT_FIXED_DEC = 31;
  * @example encodeField(fields[0]) // { name: "id", type: "INT64", table: "t", ..., charset: 63, flags: 49667 }
  */
 export function encodeField(packet: FieldPacket): Field {
-  const columnType = packet.columnType ?? 0;
+  const columnType = widenIntegerExpression(packet.columnType ?? 0, packet.orgTable);
   const serverFlags = typeof packet.flags === "number" ? packet.flags : 0;
   const type = vitessType({ columnType, flags: serverFlags, extendedFormat: packet.extendedFormat });
   return withoutZeroValues({
@@ -61,6 +61,18 @@ export function encodeField(packet: FieldPacket): Field {
     decimals: packet.decimals === MARIADB_NOT_FIXED_DEC ? MYSQL_NOT_FIXED_DEC : packet.decimals,
     flags: isNumericType(columnType) ? serverFlags | ColumnFlag.NUM : serverFlags,
   });
+}
+
+/** TINY, SHORT, LONG and INT24: the integer types narrower than LONGLONG. */
+const NARROW_INTEGERS = new Set([1, 2, 3, 9]);
+const LONGLONG = 8;
+
+/**
+ * MySQL 8 types integer expressions (`SELECT 1`, `COUNT(*) + 1`, `LENGTH(x)`) as BIGINT, so PlanetScale says
+ * INT64 and the driver returns a string; MariaDB says INT. A column with no original table is an expression.
+ */
+function widenIntegerExpression(columnType: number, orgTable: string | undefined): number {
+  return !orgTable && NARROW_INTEGERS.has(columnType) ? LONGLONG : columnType;
 }
 
 /**

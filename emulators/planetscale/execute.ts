@@ -20,13 +20,20 @@ export interface QueryResultJson {
 
 /**
  * What a connection carries between statements; anything but the fresh state keeps it pinned to its session.
- * @example { inTransaction: true, autocommit: true, sticky: false } // after BEGIN
+ * @example { inTransaction: true, autocommit: true, sticky: false, nextTransaction: false, tainted: false } // after BEGIN
  */
 export interface SessionState {
   inTransaction: boolean;
   autocommit: boolean;
   /** User variables, temporary tables, changed session variables or schema: kept until the session ends. */
   sticky: boolean;
+  /**
+   * `SET TRANSACTION …` (no SESSION or GLOBAL) set characteristics for the session's next transaction. MariaDB
+   * flags no state change for it, so without this the next user of the pooled connection would inherit them.
+   */
+  nextTransaction: boolean;
+  /** The connection once held next-transaction characteristics: closed, never pooled, when the session lets go. */
+  tainted: boolean;
 }
 
 /** @example { result: { rowsAffected: "1" }, state: FRESH_STATE, timing: 0.0004 } */
@@ -42,7 +49,25 @@ interface StatementContext {
 }
 
 /** @example runStatement(link, "SELECT 1", FRESH_STATE, context) // a connection straight from the pool */
-export const FRESH_STATE: SessionState = { inTransaction: false, autocommit: true, sticky: false };
+export const FRESH_STATE: SessionState = {
+  inTransaction: false,
+  autocommit: true,
+  sticky: false,
+  nextTransaction: false,
+  tainted: false,
+};
+
+/**
+ * Whether a session must keep its connection: an open transaction, session state, or characteristics waiting for
+ * its next transaction.
+ * @example if (!holdsConnection(outcome.state)) pool.release(link);
+ */
+export function holdsConnection(state: SessionState): boolean {
+  return state.inTransaction || state.sticky || state.nextTransaction;
+}
+
+/** `SET TRANSACTION` for the next transaction only, after any leading comments; SET SESSION/GLOBAL … do not match. */
+const SET_NEXT_TRANSACTION = /^(?:\s+|\/\*[\s\S]*?\*\/|(?:--\s|#)[^\n]*\n)*set\s+transaction\b/i;
 
 /** Server status flags in OK packets (include/mysql_com.h). */
 const STATUS_IN_TRANS = 0x0001;
@@ -74,7 +99,7 @@ export async function runStatement(
     const timing = seconds();
     // A result set cannot begin or end a transaction while autocommit is on; with it off we are pinned anyway.
     if (Array.isArray(answer)) return { result: encodeResultSet(fields, answer), state: before, timing };
-    return { result: encodeOk(answer), state: stateAfter(answer, before), timing };
+    return { result: encodeOk(answer), state: stateAfter(answer, before, sql), timing };
   } catch (error) {
     if (isServerError(error)) {
       return { error: toRpcError(error, { ...context, sql }), state: before, timing: seconds() };
@@ -103,12 +128,21 @@ function encodeOk(header: ResultSetHeader): QueryResultJson {
   return result;
 }
 
-function stateAfter(header: ResultSetHeader, before: SessionState): SessionState {
+/**
+ * The state after a statement that answered OK. Next-transaction characteristics last until a statement ends
+ * outside a transaction (COMMIT, ROLLBACK, or a statement run in autocommit); result sets never clear them, which
+ * errs on the side of keeping the connection pinned.
+ */
+function stateAfter(header: ResultSetHeader, before: SessionState, sql: string): SessionState {
   const status = header.serverStatus;
   const autocommit = (status & STATUS_AUTOCOMMIT) !== 0;
+  const inTransaction = (status & STATUS_IN_TRANS) !== 0;
+  const setsNext = SET_NEXT_TRANSACTION.test(sql);
   return {
-    inTransaction: (status & STATUS_IN_TRANS) !== 0,
+    inTransaction,
     autocommit,
     sticky: before.sticky || !autocommit || (status & STATUS_SESSION_STATE_CHANGED) !== 0,
+    nextTransaction: setsNext || (before.nextTransaction && inTransaction),
+    tainted: before.tainted || setsNext,
   };
 }

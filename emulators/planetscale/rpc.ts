@@ -4,7 +4,13 @@
  */
 
 import type { RpcError } from "./errors.ts";
-import { FRESH_STATE, type QueryResultJson, runStatement, type StatementOutcome } from "./execute.ts";
+import {
+  FRESH_STATE,
+  holdsConnection,
+  type QueryResultJson,
+  runStatement,
+  type StatementOutcome,
+} from "./execute.ts";
 import type { LinkPool } from "./pool.ts";
 import type { PinnedSession, SessionRegistry, SessionSigner, SessionToken } from "./sessions.ts";
 
@@ -58,7 +64,7 @@ export function createRpc(deps: {
       pool.discard(link);
       throw error;
     }
-    if (!outcome.state.inTransaction && !outcome.state.sticky) {
+    if (!holdsConnection(outcome.state)) {
       pool.release(link);
       return reply(id, outcome);
     }
@@ -79,7 +85,7 @@ export function createRpc(deps: {
       throw error;
     }
     session.state = outcome.state;
-    if (!outcome.state.inTransaction && !outcome.state.sticky) sessions.unpin(session);
+    if (!holdsConnection(outcome.state)) sessions.unpin(session);
     return reply(session.id, outcome);
   }
 

@@ -1,13 +1,15 @@
 /**
  * A PlanetScale-compatible HTTP endpoint (the API `@planetscale/database` speaks) in front of a real MySQL or
- * MariaDB: routing, auth, body limits and error answers. See README.md next to this file.
+ * MariaDB, as a Hono app: routing, auth, the body cap and error answers. See README.md next to this file.
  */
-import { once } from "node:events";
-import http, { type IncomingMessage, type ServerResponse } from "node:http";
-import type { Socket } from "node:net";
+import { type Context, Hono, type MiddlewareHandler } from "hono";
+import { methodNotAllowed } from "hono/method-not-allowed";
+import { capBody as limitBody } from "../http/body-limit.ts";
+import { EndpointError, tooLarge } from "../http/errors.ts";
+import { listen } from "../http/serve.ts";
 import { parseMysqlUrl } from "./backend.ts";
 import { BackendUnavailableError } from "./errors.ts";
-import { isAuthorized, isJsonObject, readJsonBody, sendError, sendJson } from "./http.ts";
+import { isAuthorized, parseObject } from "./http.ts";
 import { createLinkPool } from "./pool.ts";
 import { createRpc, type Rpc } from "./rpc.ts";
 import { createSessionRegistry, createSessionSigner } from "./sessions.ts";
@@ -25,6 +27,8 @@ export interface PlanetScaleEmulatorOptions {
   port?: number;
   /** Default 127.0.0.1. */
   host?: string;
+  /** The largest request body accepted (413 above it); default 16 MiB. */
+  maxBodyBytes?: number;
   /** How long a session holding a transaction or session state may stay idle; default 20 s. */
   idleTimeoutMs?: number;
   log?: (line: string) => void;
@@ -41,17 +45,16 @@ export interface PlanetScaleEmulator {
 const DEFAULT_PORT = 3900;
 /** PlanetScale's transaction timeout is 20 s; here it counts from the session's last statement. */
 const DEFAULT_IDLE_TIMEOUT_MS = 20_000;
-const MAX_BODY_BYTES = 1024 * 1024;
-const RPC_PREFIX = "/psdb.v1alpha1.Database/";
-
-interface Handler {
-  rpc: Rpc;
-  username: string;
-  password: string;
-}
+/**
+ * PlanetScale documents no request cap; the driver sends binary values as hex (twice their size), so 16 MiB lets
+ * a client write blobs of 8 MiB. Configurable with `maxBodyBytes`.
+ */
+export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
+const EXECUTE = "/psdb.v1alpha1.Database/Execute";
+const CREATE_SESSION = "/psdb.v1alpha1.Database/CreateSession";
 
 /**
- * Starts the emulator. It opens MySQL connections lazily, so it starts even while MySQL is down (and answers 503).
+ * Starts the endpoint. It opens MySQL connections lazily, so it starts even while MySQL is down (and answers 503).
  * @example
  * const emulator = await startPlanetScaleEmulator({ mysqlUrl: db.url, username: "root", password: "secret", port: 0 });
  * const conn = connect({ url: emulator.url }); // from @planetscale/database
@@ -63,82 +66,108 @@ export async function startPlanetScaleEmulator(
 ): Promise<PlanetScaleEmulator> {
   const log = options.log ?? (() => {});
   const pool = createLinkPool(parseMysqlUrl(options.mysqlUrl));
-  const signer = createSessionSigner(pool.target.database);
+  const database = pool.target.database;
+  const signer = createSessionSigner(database);
   const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
   const sessions = createSessionRegistry({ pool, idleTimeoutMs, log });
-  const database = pool.target.database;
   const rpc = createRpc({ pool, sessions, signer, database, username: options.username });
-  const handler: Handler = { rpc, username: options.username, password: options.password };
-  const server = http.createServer((req, res) => {
-    handle(req, res, handler).catch((error: unknown) => {
-      log(`planetscale: internal error: ${error instanceof Error ? error.stack : String(error)}`);
-      if (res.headersSent) res.destroy();
-      else sendError(res, 500, "internal", "the emulator failed to handle this request; see its log");
-    });
+  const app = planetScaleApp({
+    rpc,
+    username: options.username,
+    password: options.password,
+    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    log,
   });
-  server.on("clientError", (_error: Error, socket: Socket) => {
-    const body = JSON.stringify({ error: { code: "invalid_argument", message: "malformed HTTP request" } });
-    const head = "HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\nconnection: close";
-    if (socket.writable) socket.end(`${head}\r\n\r\n${body}`);
-  });
-  const host = options.host ?? "127.0.0.1";
-  server.listen(options.port ?? DEFAULT_PORT, host);
-  await once(server, "listening").catch((error: unknown) => {
+  const endpoint = await listen(app, {
+    port: options.port ?? DEFAULT_PORT,
+    host: options.host,
+    name: "PlanetScale endpoint",
+    badRequestBody: JSON.stringify({
+      error: { code: "invalid_argument", message: "malformed HTTP request" },
+    }),
+  }).catch((error: unknown) => {
     sessions.close();
-    throw new Error(
-      `PlanetScale emulator cannot listen on ${host}:${options.port ?? DEFAULT_PORT}: ${String(error)}`,
-    );
+    pool.close();
+    throw error;
   });
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : 0;
   const credentials = `${encodeURIComponent(options.username)}:${encodeURIComponent(options.password)}`;
   log(
-    `planetscale: emulator on http://${host}:${port} → MySQL ${pool.target.host}:${pool.target.port}/${database}`,
+    `planetscale: endpoint on ${endpoint.origin} → MySQL ${pool.target.host}:${pool.target.port}/${database}`,
   );
   return {
-    url: `http://${credentials}@${host.includes(":") ? `[${host}]` : host}:${port}`,
-    port,
+    url: endpoint.origin.replace("http://", `http://${credentials}@`),
+    port: endpoint.port,
     async close() {
-      const closed = new Promise((resolve) => server.close(resolve));
-      server.closeAllConnections();
+      await endpoint.close();
       sessions.close();
       pool.close();
-      await closed;
     },
   };
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, handler: Handler): Promise<void> {
-  const path = (req.url ?? "/").split("?")[0] ?? "/";
-  const method = path.startsWith(RPC_PREFIX) ? path.slice(RPC_PREFIX.length) : "";
-  if (method !== "Execute" && method !== "CreateSession") {
-    const served = `${RPC_PREFIX}Execute and ${RPC_PREFIX}CreateSession`;
-    return sendError(res, 404, "not_found", `no RPC at ${path}; this emulator serves POST ${served}`);
-  }
-  if (req.method !== "POST") {
-    return sendError(res, 405, "method_not_allowed", `${path} accepts POST only`, { allow: "POST" });
-  }
-  if (!isAuthorized(req.headers.authorization, handler.username, handler.password)) {
-    return sendError(res, 401, "unauthenticated", "invalid auth credentials", {
-      "www-authenticate": 'Basic realm="planetscale-emulator"',
-    });
-  }
-  const body = await readJsonBody(req, MAX_BODY_BYTES);
-  if (!body.ok) {
-    // An oversized body is not read to its end, so the connection closes after the answer instead of being reused.
-    const headers = body.status === 413 ? { connection: "close" } : {};
-    return sendError(res, body.status, body.code, body.message, headers);
-  }
-  if (!isJsonObject(body.value)) {
-    return sendError(res, 400, "invalid_argument", "request body must be a JSON object");
-  }
-  if (method === "CreateSession") return sendJson(res, 200, handler.rpc.createSession());
-  const query = body.value.query ?? "";
-  if (typeof query !== "string") return sendError(res, 400, "invalid_argument", '"query" must be a string');
-  try {
-    sendJson(res, 200, await handler.rpc.execute(query, body.value.session));
-  } catch (error) {
-    if (!(error instanceof BackendUnavailableError)) throw error;
-    sendError(res, 503, "unavailable", error.message, { "retry-after": "1" });
-  }
+/**
+ * The routes: POST Execute and CreateSession behind Basic auth and the body cap. Every failure, from routing to
+ * MySQL, is an EndpointError rendered as `{"error": {code, message}}`, which the driver turns into a DatabaseError.
+ */
+function planetScaleApp(deps: {
+  rpc: Rpc;
+  username: string;
+  password: string;
+  maxBodyBytes: number;
+  log: (line: string) => void;
+}): Hono {
+  const app = new Hono();
+  const render = (c: Context, error: EndpointError) =>
+    c.json({ error: { code: error.code, message: error.message } }, error.status, error.headers);
+  app.onError(function renderError(error, c) {
+    if (error instanceof EndpointError) return render(c, error);
+    if (error instanceof BackendUnavailableError) {
+      return render(c, new EndpointError(503, "unavailable", error.message, { "retry-after": "1" }));
+    }
+    deps.log(`planetscale: internal error: ${error instanceof Error ? error.stack : String(error)}`);
+    const message = "the emulator failed to handle this request; see its log";
+    return render(c, new EndpointError(500, "internal", message));
+  });
+  // Returned, not thrown: methodNotAllowed turns a 404 for a known path into a 405, but leaves errors alone.
+  app.notFound(function noSuchRpc(c) {
+    const served = `${EXECUTE} and ${CREATE_SESSION}`;
+    return render(
+      c,
+      new EndpointError(404, "not_found", `no RPC at ${c.req.path}; this emulator serves POST ${served}`),
+    );
+  });
+  app.use(
+    methodNotAllowed({
+      app,
+      onMethodNotAllowed(c) {
+        return render(
+          c,
+          new EndpointError(405, "method_not_allowed", `${c.req.path} accepts POST only`, { allow: "POST" }),
+        );
+      },
+    }),
+  );
+  const requireBasicAuth: MiddlewareHandler = async function requireBasicAuth(c, next) {
+    if (!isAuthorized(c.req.header("authorization"), deps.username, deps.password)) {
+      throw new EndpointError(401, "unauthenticated", "invalid auth credentials", {
+        "www-authenticate": 'Basic realm="planetscale-emulator"',
+      });
+    }
+    await next();
+  };
+  const capBody = limitBody(deps.maxBodyBytes, () =>
+    tooLarge(deps.maxBodyBytes, "resource_exhausted", "request body is"),
+  );
+  app.post(EXECUTE, requireBasicAuth, capBody, async function execute(c) {
+    const body = parseObject(await c.req.text());
+    const query = body.query ?? "";
+    if (typeof query !== "string")
+      throw new EndpointError(400, "invalid_argument", '"query" must be a string');
+    return c.json(await deps.rpc.execute(query, body.session));
+  });
+  app.post(CREATE_SESSION, requireBasicAuth, capBody, async function createSession(c) {
+    parseObject(await c.req.text());
+    return c.json(deps.rpc.createSession());
+  });
+  return app;
 }

@@ -142,10 +142,14 @@ export function createSessionRegistry(options: {
       pinned.set(free, session);
       return session;
     },
-    /** The session holds nothing any more: its connection goes back to the pool. */
+    /**
+     * The session holds nothing any more: its connection goes back to the pool, unless it ever carried
+     * next-transaction characteristics, which no status flag confirms are gone: that one is closed instead.
+     */
     unpin(session: PinnedSession) {
       pinned.delete(session.id);
-      pool.release(session.link);
+      if (session.state.tainted) pool.discard(session.link);
+      else pool.release(session.link);
     },
     end,
     /** Why a pinned session ended (reaped, connection lost), if it did recently. */

@@ -1,4 +1,4 @@
-import { HttpError } from "./errors.ts";
+import { badRequest } from "./errors.ts";
 
 /**
  * Turns request bodies into Redis commands: JSON parsing that keeps number text, argument conversion, and
@@ -23,11 +23,15 @@ export interface Command {
  */
 export function parseBody(text: string): unknown {
   try {
-    return JSON.parse(text, keepNumberText);
+    // The reviver costs a call per value; a body with no number token (most are all strings) does without it.
+    return NUMBER_TOKEN.test(text) ? JSON.parse(text, keepNumberText) : JSON.parse(text);
   } catch {
-    throw new HttpError(400, "ERR failed to parse the request body as JSON");
+    throw badRequest("ERR failed to parse the request body as JSON");
   }
 }
+
+/** A JSON number can only start right after `[`, `,` or `:` (and whitespace); a match inside a string is harmless. */
+const NUMBER_TOKEN = /[[,:]\s*-?\d/;
 
 function keepNumberText(_key: string, value: unknown, context?: { source?: string }): unknown {
   return typeof value === "number" ? (context?.source ?? String(value)) : value;
@@ -50,19 +54,19 @@ export function toCommand(body: unknown): Command {
  */
 export function toCommands(body: unknown): Command[] {
   if (!Array.isArray(body)) {
-    throw new HttpError(400, 'ERR the request body must be an array of commands, e.g. [["get","k"]]');
+    throw badRequest('ERR the request body must be an array of commands, e.g. [["get","k"]]');
   }
-  if (body.length === 0) throw new HttpError(400, "ERR empty pipeline request");
+  if (body.length === 0) throw badRequest("ERR empty pipeline request");
   return body.map((item, i) => commandFrom(item, `command ${i + 1}`));
 }
 
 function commandFrom(value: unknown, where: string): Command {
   if (!Array.isArray(value) || value.length === 0) {
-    throw new HttpError(400, `ERR ${where} must be a non-empty array such as ["get","k"]`);
+    throw badRequest(`ERR ${where} must be a non-empty array such as ["get","k"]`);
   }
   const [name = "", ...args] = value.map((item) => toArgument(item, where));
   const refused = refusal(name.toLowerCase(), args);
-  if (refused) throw new HttpError(400, `ERR '${name}' is not supported over REST: ${refused} (${where})`);
+  if (refused) throw badRequest(`ERR '${name}' is not supported over REST: ${refused} (${where})`);
   // Upper case on purpose: ioredis reshapes HGETALL replies into objects, but only for the lower-case name.
   return { name: name.toUpperCase(), args };
 }
@@ -72,8 +76,7 @@ function toArgument(value: unknown, where: string): string {
   if (typeof value === "string") return value;
   if (typeof value === "boolean") return String(value);
   if (value === null) return "";
-  throw new HttpError(
-    400,
+  throw badRequest(
     `ERR ${where}: arguments must be strings, numbers, booleans or null; nested arrays and objects are not supported`,
   );
 }
@@ -81,7 +84,8 @@ function toArgument(value: unknown, where: string): string {
 const TRANSACTION = "transactions go through POST /multi-exec";
 const CONNECTION_STATE = "it would change the state of a connection shared by every request";
 const BLOCKING = "blocking commands are not supported";
-const PUBSUB = "subscriptions need a dedicated connection; PUBLISH works";
+const PUBSUB =
+  "subscribe with POST /subscribe/<channel> or /psubscribe/<pattern> (server-sent events); PUBLISH works";
 const SERVER = "it would stop, reconfigure or take over the server";
 
 const REFUSED: Record<string, string> = {

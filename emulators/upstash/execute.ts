@@ -1,7 +1,8 @@
 import { isReplyError, type RedisConnection } from "../backends/redis.ts";
+import { batchWrites } from "./coalesce.ts";
 import type { Command } from "./commands.ts";
 import { encodeReply, type Item, type Json, toItem } from "./encode.ts";
-import { HttpError, unavailable } from "./errors.ts";
+import { badRequest, unavailable } from "./errors.ts";
 
 /**
  * Runs one command on the shared connection. A Redis error becomes a 400 carrying Redis' own text (so
@@ -10,10 +11,11 @@ import { HttpError, unavailable } from "./errors.ts";
  * await runCommand(shared, { name: "GET", args: ["k"] }, true); // "dg==" for "v"
  */
 export async function runCommand(conn: RedisConnection, command: Command, base64: boolean): Promise<Json> {
+  batchWrites(conn);
   try {
     return encodeReply(await conn.callBuffer(command.name, ...command.args), base64);
   } catch (error) {
-    if (isReplyError(error)) throw new HttpError(400, error.message);
+    if (isReplyError(error)) throw badRequest(error.message);
     throw unavailable(error);
   }
 }
@@ -30,6 +32,7 @@ export async function runPipeline(
   commands: Command[],
   base64: boolean,
 ): Promise<Item[]> {
+  batchWrites(conn);
   const outcomes = await Promise.allSettled(
     commands.map((command) => conn.callBuffer(command.name, ...command.args)),
   );

@@ -1,5 +1,6 @@
 import type { RedisConnection } from "../backends/redis.ts";
-import { HttpError, unavailable } from "./errors.ts";
+import { EndpointError } from "../http/errors.ts";
+import { unavailable } from "./errors.ts";
 
 /**
  * Connections lent out one request at a time, for work that must not share its connection (MULTI..EXEC).
@@ -34,7 +35,7 @@ export function createPool(
   };
 
   const acquire = async (): Promise<RedisConnection> => {
-    if (closed) throw new HttpError(503, "ERR the emulator is shutting down");
+    if (closed) throw new EndpointError(503, "unavailable", "ERR the emulator is shutting down");
     for (let conn = idle.pop(); conn; conn = idle.pop()) {
       if (conn.status === "ready") return conn;
       discard(conn);
@@ -73,7 +74,7 @@ export function createPool(
         return result;
       } catch (error) {
         // A client error (4xx) leaves the connection in a known state; anything else may not.
-        reusable = error instanceof HttpError && error.status < 500;
+        reusable = error instanceof EndpointError && error.status < 500;
         throw error;
       } finally {
         release(conn, reusable);

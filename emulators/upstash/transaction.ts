@@ -1,7 +1,8 @@
 import { isReplyError } from "../backends/redis.ts";
+import { EndpointError } from "../http/errors.ts";
 import type { Command } from "./commands.ts";
 import { type Item, toItem } from "./encode.ts";
-import { HttpError, unavailable } from "./errors.ts";
+import { badRequest, unavailable } from "./errors.ts";
 import type { ConnectionPool } from "./pool.ts";
 
 /**
@@ -20,7 +21,7 @@ export function runTransaction(pool: ConnectionPool, commands: Command[], base64
       await conn.callBuffer("multi");
     } catch (error) {
       throw isReplyError(error)
-        ? new HttpError(500, `ERR could not start the transaction: ${error.message}`)
+        ? new EndpointError(500, "internal", `ERR could not start the transaction: ${error.message}`)
         : unavailable(error);
     }
     // The commands and EXEC go out together: one round trip for the whole transaction.
@@ -35,10 +36,10 @@ export function runTransaction(pool: ConnectionPool, commands: Command[], base64
     const lost = failures.find((reason) => !isReplyError(reason));
     if (lost !== undefined) throw unavailable(lost);
     const [first] = failures;
-    if (isReplyError(first)) throw new HttpError(400, first.message);
+    if (isReplyError(first)) throw badRequest(first.message);
     // Only a WATCHed key makes EXEC answer nil, and WATCH is refused; kept so a surprise is still an error.
     if (executed.status === "rejected" || !Array.isArray(executed.value)) {
-      throw new HttpError(400, "ERR transaction aborted");
+      throw badRequest("ERR transaction aborted");
     }
     return executed.value.map((reply: unknown) => toItem(reply, base64));
   });

@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { accepts } from "hono/accepts";
 import { stream } from "hono/streaming";
 import { setMetric } from "hono/timing";
-import * as z from "zod/mini";
+import * as v from "valibot";
 import type { AppEnv } from "../env.ts";
 import { errorBody } from "./errors.ts";
 import type { ResponseDoc } from "./openapi.ts";
@@ -82,5 +82,5 @@ export function streamNdjson(c: Context<AppEnv>, produce: (out: NdjsonWriter) =>
  * ```
  */
 export function withNdjson(response: ResponseDoc, description: string): ResponseDoc {
-  return { ...response, content: { ...response.content, [NDJSON]: { schema: z.string(), description } } };
+  return { ...response, content: { ...response.content, [NDJSON]: { schema: v.string(), description } } };
 }

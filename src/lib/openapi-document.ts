@@ -1,5 +1,6 @@
+import { type ConversionConfig, toJsonSchema, toJsonSchemaDefs } from "@valibot/to-json-schema";
 import type { RouterRoute } from "hono/types";
-import * as z from "zod/mini";
+import type * as v from "valibot";
 import { components } from "../schemas/doc.ts";
 import { docsOf, type EndpointSpec, type ResponseDoc, type ValidatorDoc } from "./openapi.ts";
 
@@ -23,25 +24,26 @@ export interface ApiInfo {
  * ```
  */
 export function buildOpenApi(routes: readonly RouterRoute[], info: ApiInfo) {
-  const { schemas } = z.toJSONSchema(components, { uri: (id) => `#/components/schemas/${id}` });
-  for (const schema of Object.values(schemas)) {
-    delete schema.$schema;
-    delete schema.$id;
-  }
-  // Named schemas are referenced, everything else is written inline.
-  const refOrInline: Convert = (schema, io) => {
-    const name = components.get(schema)?.id;
-    if (name) return { $ref: `#/components/schemas/${name}` };
-    const inline: JsonSchema = z.toJSONSchema(schema, { io, unrepresentable: "any" });
-    delete inline.$schema;
-    return inline;
+  const definitions = Object.fromEntries(components);
+  const config = (io: "input" | "output"): ConversionConfig => ({
+    target: "draft-2020-12",
+    typeMode: io,
+    // Parts JSON Schema cannot say (custom checks, transforms) are documented through `doc()` instead.
+    errorMode: "ignore",
+    definitions,
+    overrideRef: ({ referenceId }) => `#/components/schemas/${referenceId}`,
+  });
+  const schemas = toJsonSchemaDefs(definitions, config("output")) as Record<string, JsonSchema>;
+  const convert: Convert = (schema, io) => {
+    const { $schema: _, $defs: __, ...converted } = toJsonSchema(schema, config(io)) as JsonSchema;
+    return converted;
   };
 
   const paths: Record<string, Record<string, JsonSchema>> = {};
   for (const operation of operationsOf(routes)) {
     const path = operation.path.replace(/:(\w+)/g, "{$1}");
     paths[path] ??= {};
-    paths[path][operation.method.toLowerCase()] = describeOperation(operation, refOrInline);
+    paths[path][operation.method.toLowerCase()] = describeOperation(operation, convert);
   }
   return {
     openapi: "3.1.0",
@@ -75,7 +77,7 @@ function operationsOf(routes: readonly RouterRoute[]): Operation[] {
   return [...byRoute.values()];
 }
 
-type Convert = (schema: z.ZodMiniType, io: "input" | "output") => JsonSchema;
+type Convert = (schema: v.GenericSchema, io: "input" | "output") => JsonSchema;
 
 function describeOperation({ endpoint, validators }: Operation, convert: Convert): JsonSchema {
   const parameters = validators
@@ -107,7 +109,7 @@ function describeOperation({ endpoint, validators }: Operation, convert: Convert
   };
 }
 
-function parametersOf(where: "path" | "query", schema: z.ZodMiniType, convert: Convert): JsonSchema[] {
+function parametersOf(where: "path" | "query", schema: v.GenericSchema, convert: Convert): JsonSchema[] {
   const object = convert(schema, "input") as { properties?: Record<string, JsonSchema>; required?: string[] };
   return Object.entries(object.properties ?? {}).map(([name, property]) => {
     const { description, ...rest } = property;

@@ -2,7 +2,7 @@ import type { MiddlewareHandler } from "hono";
 import { every } from "hono/combine";
 import type { ContentfulStatusCode, StatusCode } from "hono/utils/http-status";
 import { validator } from "hono/validator";
-import type * as z from "zod/mini";
+import * as v from "valibot";
 import type { AppEnv } from "../env.ts";
 import { limitBody } from "../middleware/body-limit.ts";
 import { limitRate, type RateClass } from "../middleware/rate-limit.ts";
@@ -13,7 +13,7 @@ import { ApiError, errorStatus } from "./errors.ts";
 /** One documented answer of a route: a description, and a schema per media type it can be sent as. */
 export interface ResponseDoc {
   description: string;
-  content?: Record<string, { schema: z.ZodMiniType; description?: string }>;
+  content?: Record<string, { schema: v.GenericSchema; description?: string }>;
 }
 
 /** Everything a route declares about itself besides its handler. */
@@ -33,7 +33,7 @@ export interface EndpointSpec {
 /** Where a validator reads from, and the schema it applies (the OpenAPI builder reads these back). */
 export interface ValidatorDoc {
   target: ValidatedTarget;
-  schema: z.ZodMiniType;
+  schema: v.GenericSchema;
 }
 
 type ValidatedTarget = "query" | "param" | "json";
@@ -80,8 +80,8 @@ const targetNames: Record<ValidatedTarget, string> = {
  * new Hono<AppEnv>().get("/delay", validate("query", DelayQuerySchema), (c) => c.json(c.req.valid("query")));
  * ```
  */
-export function validate<T extends ValidatedTarget, S extends z.ZodMiniType>(target: T, schema: S) {
-  const middleware = validator(target, function parse(value, c): z.output<S> {
+export function validate<T extends ValidatedTarget, S extends v.GenericSchema>(target: T, schema: S) {
+  const middleware = validator(target, function parse(value, c): v.InferOutput<S> {
     if (target === "json") {
       // Hono's validator reads only JSON bodies and hands anything else over as `{}`; say why instead.
       if (!JSON_TYPE.test(c.req.header("content-type")?.split(";")[0]?.trim() ?? "")) {
@@ -92,9 +92,9 @@ export function validate<T extends ValidatedTarget, S extends z.ZodMiniType>(tar
       }
       refuseReservedKeys(value);
     }
-    const result = schema.safeParse(value);
-    if (!result.success) throw validationError(result.error, target);
-    return result.data;
+    const result = v.safeParse(schema, value);
+    if (!result.success) throw validationError(result.issues[0], target);
+    return result.output;
   });
   validatorDocs.set(middleware, { target, schema });
   return middleware;
@@ -112,15 +112,14 @@ export function docsOf(handler: object): { endpoint?: EndpointSpec; validator?: 
   return { endpoint: endpointDocs.get(handler), validator: validatorDocs.get(handler) };
 }
 
-// The first issue as one sentence naming the field: "Query parameter `ms`: too big: expected number to be <=10000."
-function validationError(error: z.core.$ZodError, target: ValidatedTarget): ApiError {
-  const issue = error.issues[0];
+// The first issue as one sentence naming the field: "Query parameter `ms`: invalid value: Expected <=10000 but
+// received 20000."
+function validationError(issue: v.GenericIssue, target: ValidatedTarget): ApiError {
   const where = targetNames[target];
-  if (!issue) return new ApiError("invalid_request", `${where} is invalid.`);
-  const field = issue.path.map(String).join(".");
+  const field = (issue.path ?? []).map((item) => String(item.key)).join(".");
   const detail = issue.message.charAt(0).toLowerCase() + issue.message.slice(1);
   const subject = field ? `${where} \`${field}\`` : target === "json" ? "Request body" : where;
-  return new ApiError("invalid_request", `${subject}: ${detail.replace(/\.$/, "")}.`, { cause: error });
+  return new ApiError("invalid_request", `${subject}: ${detail.replace(/\.$/, "")}.`, { cause: issue });
 }
 
 /**
@@ -144,7 +143,7 @@ function refuseReservedKeys(value: unknown, path: string[] = []): void {
  * const responses = { 200: jsonResponse(CarSchema, "The car"), ...errorResponses(404) };
  * ```
  */
-export function jsonResponse(schema: z.ZodMiniType, description: string): ResponseDoc {
+export function jsonResponse(schema: v.GenericSchema, description: string): ResponseDoc {
   return { description, content: { "application/json": { schema } } };
 }
 

@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import { stream } from "hono/streaming";
 import { wrapTime } from "hono/timing";
 import { type AppEnv, type Bindings, isProduction } from "../env.ts";

@@ -1,5 +1,5 @@
 import { Hono } from "hono/tiny";
-import * as z from "zod/mini";
+import * as v from "valibot";
 import type { AppEnv } from "../env.ts";
 import { runHealthChecks } from "../lib/health.ts";
 import { endpoint, jsonResponse } from "../lib/openapi.ts";
@@ -33,7 +33,7 @@ export const metaRoutes = new Hono<AppEnv>()
       responses: {
         200: {
           description: "The index",
-          content: { "application/json": { schema: IndexSchema }, "text/html": { schema: z.string() } },
+          content: { "application/json": { schema: IndexSchema }, "text/html": { schema: v.string() } },
         },
       },
     }),

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { wrapTime } from "hono/timing";
 import { Hono } from "hono/tiny";
-import * as z from "zod/mini";
+import * as v from "valibot";
 import type { AppEnv } from "../env.ts";
 import { queryEach } from "../lib/each-backend.ts";
 import { ApiError } from "../lib/errors.ts";
@@ -205,7 +205,7 @@ export const redisRoutes = new Hono<AppEnv>()
       responses: { 303: { description: "To /redis/fanout/{key}" }, ...errorResponses(400, 404) },
     }),
     // A GET form can only add query parameters; the key belongs in the path.
-    validate("query", z.partial(HashPathSchema)),
+    validate("query", v.partial(HashPathSchema)),
     (c) => {
       const { key } = c.req.valid("query");
       // Without a key this names no hash, as /redis/fanout/ (the same route to the router) does not either.

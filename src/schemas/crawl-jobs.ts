@@ -1,39 +1,41 @@
-import * as z from "zod/mini";
-import { CrawlPageSchema, CrawlSourceSchema, crawlGlobList } from "./crawl.ts";
+import * as v from "valibot";
+import { CrawlPageFields, CrawlSourceSchema, crawlGlobList } from "./crawl.ts";
 import { doc, int, named, queryInt } from "./doc.ts";
 
+const integer = () => v.pipe(v.number(), v.integer());
+
 /** POST /crawl/jobs's body: GET /crawl's options, with room for bigger and deeper crawls. */
-export const CrawlJobRequestSchema = z.object({
-  url: doc(z.string().check(z.minLength(1), z.maxLength(2048)), { example: "https://example.com/" }),
-  maxPages: doc(z._default(int(1, 10_000), 1000), {
+export const CrawlJobRequestSchema = v.object({
+  url: doc(v.pipe(v.string(), v.minLength(1), v.maxLength(2048)), { example: "https://example.com/" }),
+  maxPages: doc(v.optional(int(1, 10_000), 1000), {
     description:
       "Pages fetched at most, failed ones included; robots.txt, sitemaps and redirects are not pages.",
   }),
-  maxDepth: doc(z._default(int(0, 20), 5), {
+  maxDepth: doc(v.optional(int(0, 20), 5), {
     description: "Link distance from the start URL (depth 0; sitemap entries are at depth 1).",
   }),
-  concurrency: doc(z._default(int(1, 6), 6), { description: "Pages in flight at once." }),
-  timeoutMs: doc(z._default(int(100, 30_000), 5000), {
+  concurrency: doc(v.optional(int(1, 6), 6), { description: "Pages in flight at once." }),
+  timeoutMs: doc(v.optional(int(100, 30_000), 5000), {
     description: "Deadline of each subrequest (each redirect hop has its own), headers and body included.",
   }),
-  include: doc(z.optional(crawlGlobList()), {
+  include: doc(v.optional(crawlGlobList()), {
     description:
       "URL globs as for GET /crawl; when given, a URL other than the start must match one of them.",
     example: ["/docs/**"],
   }),
-  exclude: doc(z.optional(crawlGlobList()), {
+  exclude: doc(v.optional(crawlGlobList()), {
     description: "URL globs as for GET /crawl; a URL matching one is not crawled. Exclude wins over include.",
     example: ["/docs/archive/**"],
   }),
   source: CrawlSourceSchema,
 });
 
-export type CrawlJobRequest = z.infer<typeof CrawlJobRequestSchema>;
+export type CrawlJobRequest = v.InferOutput<typeof CrawlJobRequestSchema>;
 
 /** A job's options as it runs them: the request with its defaults filled in, `url` kept apart. */
-export const CrawlJobOptionsSchema = z.omit(CrawlJobRequestSchema, { url: true });
+export const CrawlJobOptionsSchema = v.omit(CrawlJobRequestSchema, ["url"]);
 
-export type CrawlJobOptions = z.infer<typeof CrawlJobOptionsSchema>;
+export type CrawlJobOptions = v.InferOutput<typeof CrawlJobOptionsSchema>;
 
 /** Where a job stands: `queued` until its first batch, then `running`; it ends `completed`, `cancelled` or `failed`. */
 export const crawlJobStatuses = ["queued", "running", "completed", "cancelled", "failed"] as const;
@@ -43,37 +45,37 @@ export type CrawlJobStatus = (typeof crawlJobStatuses)[number];
 /**
  * A job's tallies: every URL the job ever saw is in exactly one of them, once the job has ended.
  */
-export const CrawlJobCountsSchema = z.object({
-  queued: doc(z.int(), { description: "Waiting to be fetched (or in flight)." }),
-  fetched: doc(z.int(), { description: "Pages that answered 2xx or 3xx." }),
-  failed: doc(z.int(), { description: "Pages with an error or a 4xx/5xx answer." }),
-  disallowed: doc(z.int(), { description: "URLs robots.txt disallows, never requested." }),
-  skipped: doc(z.int(), {
+export const CrawlJobCountsSchema = v.object({
+  queued: doc(integer(), { description: "Waiting to be fetched (or in flight)." }),
+  fetched: doc(integer(), { description: "Pages that answered 2xx or 3xx." }),
+  failed: doc(integer(), { description: "Pages with an error or a 4xx/5xx answer." }),
+  disallowed: doc(integer(), { description: "URLs robots.txt disallows, never requested." }),
+  skipped: doc(integer(), {
     description:
       "URLs left out: by the include/exclude globs, or still queued when `maxPages` was reached or the job was cancelled.",
   }),
 });
 
-export type CrawlJobCounts = z.infer<typeof CrawlJobCountsSchema>;
+export type CrawlJobCounts = v.InferOutput<typeof CrawlJobCountsSchema>;
 
 /** A crawl job as clients see it. */
 export const CrawlJobSchema = named(
   "CrawlJob",
-  z.object({
-    id: z.string(),
-    status: z.enum(crawlJobStatuses),
-    url: z.string(),
+  v.object({
+    id: v.string(),
+    status: v.picklist(crawlJobStatuses),
+    url: v.string(),
     options: CrawlJobOptionsSchema,
     counts: CrawlJobCountsSchema,
-    createdAt: z.string(),
-    startedAt: z.optional(z.string()),
-    finishedAt: z.optional(z.string()),
-    elapsedMs: doc(z.number(), { description: "From the first batch to the end (or to now)." }),
-    error: doc(z.optional(z.object({ code: z.string(), message: z.string() })), {
+    createdAt: v.string(),
+    startedAt: v.optional(v.string()),
+    finishedAt: v.optional(v.string()),
+    elapsedMs: doc(v.number(), { description: "From the first batch to the end (or to now)." }),
+    error: doc(v.optional(v.object({ code: v.string(), message: v.string() })), {
       description: "Why a `failed` job stopped, e.g. `robots_unreachable`.",
     }),
     sitemaps: doc(
-      z.optional(z.object({ read: z.int(), urls: z.int(), errors: z.int(), truncated: z.boolean() })),
+      v.optional(v.object({ read: integer(), urls: integer(), errors: integer(), truncated: v.boolean() })),
       {
         description:
           "Once read: files read, `<loc>` entries read, files that failed (unreachable, too large, cut off, not " +
@@ -81,12 +83,12 @@ export const CrawlJobSchema = named(
       },
     ),
     usage: doc(
-      z.object({
-        invocations: z.int(),
-        subrequests: z.int(),
-        rowsRead: z.int(),
-        rowsWritten: z.int(),
-        storedBytes: z.int(),
+      v.object({
+        invocations: integer(),
+        subrequests: integer(),
+        rowsRead: integer(),
+        rowsWritten: integer(),
+        storedBytes: integer(),
       }),
       {
         description:
@@ -97,34 +99,37 @@ export const CrawlJobSchema = named(
   }),
 );
 
-export type CrawlJob = z.infer<typeof CrawlJobSchema>;
+export type CrawlJob = v.InferOutput<typeof CrawlJobSchema>;
 
 /** The job id in the path. Any string is accepted; one that no job has is a 404. */
-export const CrawlJobPathSchema = z.object({
-  id: doc(z.string(), { example: "Zk3hX1c2Qm2YcB1r9Tn0pA" }),
+export const CrawlJobPathSchema = v.object({
+  id: doc(v.string(), { example: "Zk3hX1c2Qm2YcB1r9Tn0pA" }),
 });
 
 /** GET /crawl/jobs/{id}/pages's query. */
-export const CrawlJobPagesQuerySchema = z.object({
+export const CrawlJobPagesQuerySchema = v.object({
   cursor: doc(
-    z.optional(z.string().check(z.regex(/^\d{1,15}$/, "must be a nextCursor value from a previous page"))),
+    v.optional(v.pipe(v.string(), v.regex(/^\d{1,15}$/, "must be a nextCursor value from a previous page"))),
     { description: "The `nextCursor` of the previous page." },
   ),
   limit: queryInt(1, 500, 100),
-  status: doc(z.optional(z.enum(["fetched", "failed"])), {
+  status: doc(v.optional(v.picklist(["fetched", "failed"])), {
     description: "Only pages that were fetched (2xx/3xx), or only those that failed.",
   }),
 });
 
 /** One page of a job's results: a /crawl page, its times counted from the job's start, and when it was fetched. */
-export const CrawlJobPageSchema = named("CrawlJobPage", z.extend(CrawlPageSchema, { fetchedAt: z.string() }));
+export const CrawlJobPageSchema = named(
+  "CrawlJobPage",
+  v.object({ ...CrawlPageFields, fetchedAt: v.string() }),
+);
 
-export type CrawlJobPage = z.infer<typeof CrawlJobPageSchema>;
+export type CrawlJobPage = v.InferOutput<typeof CrawlJobPageSchema>;
 
 /** One page of results and the cursor of the next. */
-export const CrawlJobPagesSchema = z.object({
-  items: z.array(CrawlJobPageSchema),
-  nextCursor: doc(z.nullable(z.string()), {
+export const CrawlJobPagesSchema = v.object({
+  items: v.array(CrawlJobPageSchema),
+  nextCursor: doc(v.nullable(v.string()), {
     description:
       "Pass as `cursor` for the next results. Null once the job has ended and every result has been read; " +
       "while it runs, it is where to poll from next (the results only grow at the end).",

@@ -1,58 +1,38 @@
-import * as z from "zod/mini";
-import en from "zod/v4/locales/en.js";
+import * as v from "valibot";
 
-// zod/mini ships no messages ("Invalid input" for everything); English ones name the rule a value broke,
-// which the 400s quote. Only this locale is bundled, not zod's forty. Every schema file imports this module
-// (for `named`/`doc`), so the locale is set before any schema parses. Import `zod/mini` itself as a namespace
-// in each file and never re-export it: a namespace object that escapes keeps every locale in the bundle.
-z.config(en());
+/**
+ * What /openapi.json says about a schema besides what its shape gives: a description, an example, or JSON Schema
+ * keywords for a shape that validation builds differently (a query integer is parsed from text).
+ */
+export type SchemaDoc = Record<string, unknown> & { description?: string; example?: unknown };
 
 /** Schemas that appear in /openapi.json under `components.schemas`, by name. */
-export const components = z.registry<{ id: string }>();
+export const components = new Map<string, v.GenericSchema>();
 
 /**
  * Names a schema: it becomes `components.schemas.<name>` in /openapi.json and is referenced from there.
  *
  * @example
  * ```ts
- * export const CarSchema = named("Car", z.object({ id: z.string() }));
+ * export const CarSchema = named("Car", v.object({ id: v.string() }));
  * ```
  */
-export function named<T extends z.ZodMiniType>(name: string, schema: T): T {
-  components.add(schema, { id: name });
-  return schema;
-}
-
-/** What /openapi.json says about one schema besides its shape. */
-export type SchemaDoc = {
-  description?: string;
-  example?: unknown;
-};
-
-/**
- * Documents a schema (a field, a parameter) in /openapi.json; validation is unchanged.
- *
- * @example
- * ```ts
- * const Ms = doc(z.int(), { description: "Milliseconds.", example: 200 });
- * ```
- */
-export function doc<T extends z.ZodMiniType>(schema: T, meta: SchemaDoc): T {
-  z.globalRegistry.add(schema, meta);
+export function named<T extends v.GenericSchema>(name: string, schema: T): T {
+  components.set(name, schema);
   return schema;
 }
 
 /**
- * A query parameter that is an integer in `[min, max]`, `fallback` when absent. Query strings are text, so the
- * value is coerced first; "1.5" and "x" are refused, not rounded.
+ * Documents a schema (a field, a parameter) in /openapi.json: valibot's `metadata` action, which validation skips
+ * and the JSON Schema conversion copies key by key.
  *
  * @example
  * ```ts
- * const TasksQuerySchema = z.object({ tasks: queryInt(1, 20, 2) });
+ * const Ms = doc(v.number(), { description: "Milliseconds.", example: 200 });
  * ```
  */
-export function queryInt(min: number, max: number, fallback: number) {
-  return z._default(z.coerce.number().check(z.int(), z.minimum(min), z.maximum(max)), fallback);
+export function doc<T extends v.GenericSchema>(schema: T, meta: SchemaDoc) {
+  return v.pipe(schema, v.metadata<v.InferOutput<T>, SchemaDoc>(meta));
 }
 
 /**
@@ -60,9 +40,68 @@ export function queryInt(min: number, max: number, fallback: number) {
  *
  * @example
  * ```ts
- * const Year = int(1886, 2100);
+ * const YearSchema = int(1886, 2100);
  * ```
  */
 export function int(min: number, max: number) {
-  return z.int().check(z.minimum(min), z.maximum(max));
+  return v.pipe(v.number(), v.integer(), v.minValue(min), v.maxValue(max));
+}
+
+/**
+ * A query parameter that is an integer in `[min, max]`, `fallback` when absent. Query strings are text, so the
+ * value is read as a number first; "1.5" and "x" are refused, not rounded.
+ *
+ * @example
+ * ```ts
+ * const TaskQuerySchema = v.object({ tasks: queryInt(1, 20, 2) });
+ * ```
+ */
+export function queryInt(min: number, max: number, fallback: number) {
+  // Documented before the transform: the document describes what the client sends.
+  const integerText = v.metadata<string, SchemaDoc>({ type: "integer", minimum: min, maximum: max });
+  const parsed = v.pipe(v.string(), integerText, v.transform(Number), int(min, max));
+  return doc(v.optional(parsed, String(fallback)), { default: fallback });
+}
+
+/**
+ * A JSON object whose every value passes `value`, keeping every key as sent. (Valibot's `record` drops the keys
+ * `constructor` and `prototype` without a word; a hash field may well be called that.)
+ *
+ * @example
+ * ```ts
+ * const FieldsSchema = jsonRecord(v.string()); // {"constructor": "x"} stays {"constructor": "x"}
+ * ```
+ */
+export function jsonRecord<T extends v.GenericSchema>(value: T, valuesDoc: SchemaDoc = {}) {
+  return v.pipe(
+    v.custom<Record<string, v.InferOutput<T>>>(
+      (input) => typeof input === "object" && input !== null && !Array.isArray(input),
+      "Invalid type: Expected object",
+    ),
+    v.rawCheck(function checkEntries({ dataset, addIssue }) {
+      if (!dataset.typed) return;
+      for (const [key, entry] of Object.entries(dataset.value)) {
+        const result = v.safeParse(value, entry);
+        for (const issue of result.issues ?? []) {
+          addIssue({
+            message: issue.message,
+            path: [
+              {
+                type: "object",
+                origin: "value",
+                input: dataset.value,
+                key,
+                value: entry,
+              },
+              ...(issue.path ?? []),
+            ],
+          });
+        }
+      }
+    }),
+    v.metadata<Record<string, v.InferOutput<T>>, SchemaDoc>({
+      type: "object",
+      additionalProperties: valuesDoc,
+    }),
+  );
 }

@@ -1,21 +1,23 @@
-import * as z from "zod/mini";
+import * as v from "valibot";
 import { doc, int, named } from "./doc.ts";
 import { FetchFailureSchema } from "./errors.ts";
 
+const integer = () => v.pipe(v.number(), v.integer());
+
 export const FetchRequestSchema = named(
   "FetchRequest",
-  z.object({
+  v.object({
     urls: doc(
-      z.array(z.string().check(z.minLength(1), z.maxLength(2048))).check(z.minLength(1), z.maxLength(50)),
+      v.pipe(v.array(v.pipe(v.string(), v.minLength(1), v.maxLength(2048))), v.minLength(1), v.maxLength(50)),
       {
         example: ["https://example.com/", "https://example.org/"],
       },
     ),
-    method: z._default(z.enum(["GET", "HEAD"]), "GET"),
-    timeoutMs: doc(z._default(int(100, 30_000), 5000), {
+    method: v.optional(v.picklist(["GET", "HEAD"]), "GET"),
+    timeoutMs: doc(v.optional(int(100, 30_000), 5000), {
       description: "Deadline of each subrequest (each redirect hop has its own), headers and body included.",
     }),
-    concurrency: doc(z._default(int(1, 6), 6), {
+    concurrency: doc(v.optional(int(1, 6), 6), {
       description: "Most subrequests in flight at once; 6 is the Workers per-request connection limit.",
     }),
   }),
@@ -23,34 +25,34 @@ export const FetchRequestSchema = named(
 
 export const FetchResultSchema = named(
   "FetchResult",
-  z.object({
-    url: doc(z.string(), { description: "The URL as sent." }),
-    ok: doc(z.boolean(), { description: "A 2xx answer with no error." }),
-    status: z.optional(z.int()),
-    finalUrl: doc(z.optional(z.string()), { description: "Where redirects ended, when there were any." }),
-    headers: doc(z.optional(z.record(z.string(), z.string())), {
+  v.object({
+    url: doc(v.string(), { description: "The URL as sent." }),
+    ok: doc(v.boolean(), { description: "A 2xx answer with no error." }),
+    status: v.optional(integer()),
+    finalUrl: doc(v.optional(v.string()), { description: "Where redirects ended, when there were any." }),
+    headers: doc(v.optional(v.record(v.string(), v.string())), {
       description:
         "Selected response headers: content-type, content-length, server, etag, cache-control, ...",
     }),
-    bytes: doc(z.optional(z.int()), { description: "Body size read (GET only)." }),
-    ms: z.number(),
-    startMs: doc(z.number(), { description: "When it got its slot, in ms since the fan-out began." }),
-    endMs: z.number(),
-    error: z.optional(FetchFailureSchema),
+    bytes: doc(v.optional(integer()), { description: "Body size read (GET only)." }),
+    ms: v.number(),
+    startMs: doc(v.number(), { description: "When it got its slot, in ms since the fan-out began." }),
+    endMs: v.number(),
+    error: v.optional(FetchFailureSchema),
   }),
 );
 
 export const FetchReportSchema = named(
   "FetchReport",
-  z.object({
-    results: z.array(FetchResultSchema),
-    elapsedMs: doc(z.number(), { description: "Wall time of the whole fan-out." }),
-    sumMs: doc(z.number(), { description: "What the same requests would take one after another." }),
-    speedup: doc(z.number(), { description: "sumMs / elapsedMs." }),
-    maxInFlight: z.int(),
-    subrequests: doc(z.int(), { description: "Subrequests made, redirect hops included." }),
+  v.object({
+    results: v.array(FetchResultSchema),
+    elapsedMs: doc(v.number(), { description: "Wall time of the whole fan-out." }),
+    sumMs: doc(v.number(), { description: "What the same requests would take one after another." }),
+    speedup: doc(v.number(), { description: "sumMs / elapsedMs." }),
+    maxInFlight: integer(),
+    subrequests: doc(integer(), { description: "Subrequests made, redirect hops included." }),
   }),
 );
 
-export type FetchResult = z.infer<typeof FetchResultSchema>;
-export type FetchReport = z.infer<typeof FetchReportSchema>;
+export type FetchResult = v.InferOutput<typeof FetchResultSchema>;
+export type FetchReport = v.InferOutput<typeof FetchReportSchema>;

@@ -1,25 +1,25 @@
-import * as z from "zod/mini";
+import * as v from "valibot";
 import { named } from "./doc.ts";
 
-export const IndexSchema = z.object({
-  name: z.string(),
-  docs: z.string(),
-  patterns: z.array(z.object({ name: z.string(), path: z.string(), example: z.string() })),
+export const IndexSchema = v.object({
+  name: v.string(),
+  docs: v.string(),
+  patterns: v.array(v.object({ name: v.string(), path: v.string(), example: v.string() })),
 });
 
-const CheckSchema = z.object({
-  status: z.enum(["ok", "degraded", "unconfigured"]),
-  ms: z.number(),
+const CheckSchema = v.object({
+  status: v.picklist(["ok", "degraded", "unconfigured"]),
+  ms: v.number(),
   /** Which backend answered, e.g. "upstash 127.0.0.1:8079" or "d1". */
-  backend: z.optional(z.string()),
-  message: z.optional(z.string()),
+  backend: v.optional(v.string()),
+  message: v.optional(v.string()),
 });
 
 /** `/health`: one check per backend; the route answers 503 when any is not ok. */
 export const HealthSchema = named(
   "Health",
-  z.object({ status: z.enum(["ok", "degraded"]), checks: z.record(z.string(), CheckSchema) }),
+  v.object({ status: v.picklist(["ok", "degraded"]), checks: v.record(v.string(), CheckSchema) }),
 );
 
 /** One backend's state as /health reports it. */
-export type Check = z.infer<typeof CheckSchema>;
+export type Check = v.InferOutput<typeof CheckSchema>;

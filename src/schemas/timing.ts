@@ -1,43 +1,45 @@
-import * as z from "zod/mini";
+import * as v from "valibot";
 import { doc, named, queryInt } from "./doc.ts";
 
-export const DelayQuerySchema = z.object({ ms: queryInt(0, 10_000, 1000) });
+export const DelayQuerySchema = v.object({ ms: queryInt(0, 10_000, 1000) });
 
-export const DelaySchema = z.object({ ms: z.int() });
+const integer = () => v.pipe(v.number(), v.integer());
 
-export const SyncSchema = z.object({ mode: z.literal("sync"), at: z.string() });
+export const DelaySchema = v.object({ ms: integer() });
 
-export const TaskQuerySchema = z.object({
+export const SyncSchema = v.object({ mode: v.literal("sync"), at: v.string() });
+
+export const TaskQuerySchema = v.object({
   tasks: doc(queryInt(1, 20, 2), { example: 2 }),
   ms: doc(queryInt(0, 5000, 1000), { example: 1000 }),
 });
 
-const StepSchema = z.object({ i: z.int(), startMs: z.number(), endMs: z.number() });
+const StepSchema = v.object({ i: integer(), startMs: v.number(), endMs: v.number() });
 
 export const TimingRunSchema = named(
   "TimingRun",
-  z.object({
-    mode: z.enum(["sequential", "concurrent"]),
-    tasks: z.int(),
-    ms: z.int(),
-    elapsedMs: z.number(),
-    idealMs: z.number(),
-    steps: z.array(StepSchema),
+  v.object({
+    mode: v.picklist(["sequential", "concurrent"]),
+    tasks: integer(),
+    ms: integer(),
+    elapsedMs: v.number(),
+    idealMs: v.number(),
+    steps: v.array(StepSchema),
   }),
 );
 
 export const TimingCompareSchema = named(
   "TimingCompare",
-  z.object({
-    tasks: z.int(),
-    ms: z.int(),
-    sequentialMs: z.number(),
-    concurrentMs: z.number(),
-    speedup: z.number(),
-    sequential: z.array(StepSchema),
-    concurrent: z.array(StepSchema),
+  v.object({
+    tasks: integer(),
+    ms: integer(),
+    sequentialMs: v.number(),
+    concurrentMs: v.number(),
+    speedup: v.number(),
+    sequential: v.array(StepSchema),
+    concurrent: v.array(StepSchema),
   }),
 );
 
-export type TimingRun = z.infer<typeof TimingRunSchema>;
-export type TimingCompare = z.infer<typeof TimingCompareSchema>;
+export type TimingRun = v.InferOutput<typeof TimingRunSchema>;
+export type TimingCompare = v.InferOutput<typeof TimingCompareSchema>;

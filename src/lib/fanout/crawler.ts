@@ -15,7 +15,7 @@ import { guardHop } from "./target-guard.ts";
  *
  * @example
  * ```ts
- * const Source = z.enum(crawlSources);
+ * const Source = v.picklist(crawlSources);
  * ```
  */
 export const crawlSources = ["links", "sitemaps", "all"] as const;

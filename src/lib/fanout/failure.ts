@@ -3,7 +3,7 @@
  *
  * @example
  * ```ts
- * const Code = z.enum(failureCodes);
+ * const Code = v.picklist(failureCodes);
  * ```
  */
 export const failureCodes = [

@@ -3,7 +3,7 @@
  *
  * @example
  * ```ts
- * const Glob = z.string().check(z.maxLength(GLOB_MAX_LENGTH));
+ * const Glob = v.pipe(v.string(), v.maxLength(GLOB_MAX_LENGTH));
  * ```
  */
 export const GLOB_MAX_LENGTH = 200;

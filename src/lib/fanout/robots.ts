@@ -8,7 +8,7 @@ import { type FetchOutcome, USER_AGENT } from "./fetch-one.ts";
  *
  * @example
  * ```ts
- * const Source = z.enum(robotsSources);
+ * const Source = v.picklist(robotsSources);
  * ```
  */
 export const robotsSources = ["file", "none", "unreachable"] as const;

@@ -1,5 +1,5 @@
 /**
- * Shutdown for the dev CLIs: Ctrl-C (or SIGTERM) aborts startup or ends the session, and everything started is
+ * Shutdown for the CLIs (`edge-emulators`, `npm run dev`): Ctrl-C (or SIGTERM) aborts startup or ends the session, and everything started is
  * stopped in reverse order, so no redis-server, mariadbd, wrangler or workerd outlives the command.
  */
 import { constants } from "node:os";
