@@ -8,6 +8,8 @@ import { normalizeUrl } from "../lib/fanout/normalize.ts";
 import { requireTarget } from "../lib/fanout/target-guard.ts";
 import { NDJSON, prefersNdjson, withNdjson } from "../lib/ndjson.ts";
 import { endpoint, errorResponses, jsonResponse, validate } from "../lib/openapi.ts";
+import { formBody } from "../middleware/form-body.ts";
+import { htmlView } from "../middleware/html-view.ts";
 import {
   type CrawlJobPages,
   CrawlJobPagesQuerySchema,
@@ -16,6 +18,7 @@ import {
   CrawlJobRequestSchema,
   CrawlJobSchema,
 } from "../schemas/crawl-jobs.ts";
+import { crawlJobPage } from "../views/jobs.ts";
 
 const tags = ["Crawl jobs"];
 // Options, two lists of 20 globs of 200 characters, and a 2048-character URL fit well within this.
@@ -71,6 +74,12 @@ export const crawlJobRoutes = new Hono<AppEnv>()
         ...errorResponses(400, 401, 403, 413, 415),
       },
     }),
+    // A browser's form post lands on the new job's page (303 to `location`).
+    htmlView(crawlJobPage),
+    formBody({
+      numbers: ["maxPages", "maxDepth", "concurrency", "timeoutMs"],
+      lists: ["include", "exclude"],
+    }),
     validate("json", CrawlJobRequestSchema),
     async (c) => {
       const { url, ...options } = c.req.valid("json");
@@ -91,6 +100,7 @@ export const crawlJobRoutes = new Hono<AppEnv>()
       summary: "A crawl job: status, counts and cost so far",
       responses: { 200: jsonResponse(CrawlJobSchema, "The job"), ...errorResponses(404) },
     }),
+    htmlView(crawlJobPage),
     validate("param", CrawlJobPathSchema),
     async (c) => {
       const { id } = c.req.valid("param");

@@ -1,19 +1,7 @@
 import { html } from "hono/html";
+import type { CrawlJob } from "../schemas/crawl-jobs.ts";
 import { errorNote, page, table } from "./page.ts";
 import { outcomeColours } from "./waterfall.ts";
-
-/** The JSON of GET /crawl/jobs/{id}, as the page reads it. */
-export interface CrawlJob {
-  id: string;
-  status: "queued" | "running" | "completed" | "cancelled" | "failed";
-  url: string;
-  counts: { queued: number; fetched: number; failed: number; disallowed: number; skipped: number };
-  createdAt: string;
-  startedAt?: string;
-  finishedAt?: string;
-  elapsedMs: number;
-  error?: string | { code: string; message: string };
-}
 
 /** How often a job's page reloads itself while the job is not finished. */
 export const JOB_REFRESH_SECONDS = 2;
@@ -47,7 +35,6 @@ export function crawlJobPage(job: CrawlJob, url?: string) {
     x += width;
     return rect;
   });
-  const error = typeof job.error === "string" ? { code: "failed", message: job.error } : job.error;
   return page({
     title: `Crawl job: ${job.status}`,
     url,
@@ -55,7 +42,7 @@ export function crawlJobPage(job: CrawlJob, url?: string) {
     body: html`<p class="job-status" data-status="${job.status}">Crawling <code>${job.url}</code>: ${done} of ${total}
 URLs done after ${job.elapsedMs} ms.
 ${running ? html`This page reloads every ${JOB_REFRESH_SECONDS} s until the job ends.` : html`The job has ended.`}</p>
-${error ? errorNote(error) : ""}
+${job.error ? errorNote(job.error) : ""}
 <progress max="${Math.max(1, total)}" value="${done}">${done} of ${total}</progress>
 <svg class="job-bar" viewBox="0 0 760 36" role="img" aria-label="URLs by state; the table below has the numbers">${bar}</svg>
 ${table(
@@ -64,6 +51,19 @@ ${table(
   segments.map((segment) => [segment.name, counts[segment.name]]),
 )}
 ${table("Times", ["created", "started", "finished"], [[job.createdAt, job.startedAt ?? "", job.finishedAt ?? ""]])}
+${table(
+  "Cost so far",
+  ["invocations", "subrequests", "rows read", "rows written", "stored bytes"],
+  [
+    [
+      job.usage.invocations,
+      job.usage.subrequests,
+      job.usage.rowsRead,
+      job.usage.rowsWritten,
+      job.usage.storedBytes,
+    ],
+  ],
+)}
 <p>The pages it fetched: <a href="/crawl/jobs/${encodeURIComponent(job.id)}/pages">/crawl/jobs/${job.id}/pages</a> (JSON).</p>`,
   });
 }

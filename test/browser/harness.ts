@@ -79,21 +79,26 @@ export const hostileTitle = "<script>alert(1)</script>";
 export const quotedPaths = [`/say"hi"`, "/it's"];
 
 /**
- * A tiny site on loopback (allowed in development) for the crawl pages and the fetch form.
+ * A tiny site on loopback (allowed in development) for the crawl pages and the fetch form. A `crawlDelaySeconds`
+ * in its robots.txt makes a crawl job take a while, long enough for its page to refresh.
  *
  * @example
  * ```ts
  * const site = await startSite(); // site.url is "http://127.0.0.1:PORT/"
  * ```
  */
-export async function startSite(): Promise<{ url: string; close(): void }> {
+export async function startSite(crawlDelaySeconds = 0): Promise<{ url: string; close(): void }> {
   const pages: Record<string, string> = {
     "/": `<html><head><title>${hostileTitle}</title></head><body><a href="/about">about</a> <a href='${quotedPaths[0]}'>double</a> <a href="${quotedPaths[1]}">single</a></body></html>`,
     "/about": "<html><head><title>About</title></head><body>hi</body></html>",
     ...Object.fromEntries(quotedPaths.map((path) => [path, `<title>"${path}" 'quoted'</title>`])),
   };
   const server: Server = createServer((req, res) => {
-    if (req.url === "/robots.txt") return res.end("User-agent: *\nAllow: /\n");
+    if (req.url === "/robots.txt") {
+      return res.end(
+        `User-agent: *\nAllow: /\n${crawlDelaySeconds ? `Crawl-delay: ${crawlDelaySeconds}\n` : ""}`,
+      );
+    }
     const page = pages[decodeURI(req.url ?? "")];
     res.writeHead(page ? 200 : 404, { "content-type": "text/html; charset=utf-8" });
     res.end(page ?? `<html><head><title>${hostileTitle} not found</title></head></html>`);

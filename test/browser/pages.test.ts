@@ -221,6 +221,33 @@ describe("the landing page", () => {
     await page.close();
   });
 
+  it("starts a crawl job from its form, whose page refreshes itself until the job ends", async () => {
+    const slowSite = await startSite(1);
+    try {
+      const page = await submit("/crawl/jobs", { url: slowSite.url, maxPages: "10" });
+      expect(new URL(page.url()).pathname).toMatch(/^\/crawl\/jobs\/[\w-]{22}$/);
+      let reloads = 0;
+      page.on("framenavigated", (frame) => {
+        if (frame === page.mainFrame()) reloads++;
+      });
+      const status = () =>
+        page
+          .locator(".job-status")
+          .getAttribute("data-status", { timeout: 1000 })
+          .catch(() => null);
+      // Four pages one second apart (Crawl-delay) outlast the 2-second refresh at least once.
+      await expect.poll(status, { timeout: 90_000, interval: 250 }).toBe("completed");
+      expect(reloads).toBeGreaterThanOrEqual(1);
+      expect(await page.locator('meta[http-equiv="refresh"]').count()).toBe(0);
+      const progress = page.locator("progress");
+      expect(await progress.getAttribute("value")).toBe(await progress.getAttribute("max"));
+      await page.screenshot({ path: join(screenshotDir, "crawl-job.png"), fullPage: true });
+      await page.close();
+    } finally {
+      slowSite.close();
+    }
+  }, 120_000);
+
   it("lists cars from the SQL form", async () => {
     const page = await submit("/sql/cars", { make: "Toyota" });
     expect(new URL(page.url()).searchParams.get("make")).toBe("Toyota");

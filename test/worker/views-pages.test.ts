@@ -10,8 +10,9 @@ import { handleError } from "../../src/middleware/errors.ts";
 import { formBody } from "../../src/middleware/form-body.ts";
 import { htmlView, PAGE_CSP } from "../../src/middleware/html-view.ts";
 import type { CrawlReport } from "../../src/schemas/crawl.ts";
+import type { CrawlJob } from "../../src/schemas/crawl-jobs.ts";
 import { crawlPage } from "../../src/views/fanout.ts";
-import { type CrawlJob, crawlJobPage } from "../../src/views/jobs.ts";
+import { crawlJobPage } from "../../src/views/jobs.ts";
 import { landingPage } from "../../src/views/landing.ts";
 
 const report: CrawlReport = {
@@ -58,8 +59,10 @@ function job(status: CrawlJob["status"]): CrawlJob {
     status,
     url: "http://site.test/",
     counts: { queued: 3, fetched: 5, failed: 1, disallowed: 0, skipped: 1 },
+    options: { maxPages: 100, maxDepth: 5, concurrency: 6, timeoutMs: 5000, source: "all" },
     createdAt: "2026-12-01T00:00:00.000Z",
     elapsedMs: 1200,
+    usage: { invocations: 3, subrequests: 9, rowsRead: 40, rowsWritten: 30, storedBytes: 8192 },
   };
 }
 
@@ -181,7 +184,8 @@ describe("pages", () => {
   });
 
   it("shows a failed job's error", async () => {
-    const failed = String(await crawlJobPage({ ...job("failed"), error: "robots.txt was unreachable" }, "/"));
+    const error = { code: "robots_unreachable", message: "robots.txt was unreachable" };
+    const failed = String(await crawlJobPage({ ...job("failed"), error }, "/"));
     expect(failed).toContain('role="alert"');
     expect(failed).toContain("robots.txt was unreachable");
   });

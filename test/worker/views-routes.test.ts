@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { PAGE_CSP } from "../../src/middleware/html-view.ts";
-import { call, expectError } from "./support.ts";
+import { call, expectError, testEnv } from "./support.ts";
 import { newSite } from "./test-site.ts";
 
 const browser = { accept: "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8" };
@@ -106,5 +106,37 @@ describe("the landing page's forms", () => {
       body: "urls=http%3A%2F%2Fexample.com%2F",
     });
     await expectError(response, 415, "unsupported_media_type");
+  });
+});
+
+describe("crawl jobs", () => {
+  it("starts a job from a form post and sends the browser to the job's page", async () => {
+    const site = await newSite();
+    const response = await call("/crawl/jobs", {
+      method: "POST",
+      headers: {
+        ...browser,
+        "content-type": "application/x-www-form-urlencoded",
+        "sec-fetch-site": "same-origin",
+        authorization: `Bearer ${testEnv.API_TOKEN}`,
+      },
+      body: new URLSearchParams({ url: `${site.url}/`, maxPages: "3" }).toString(),
+    });
+    expect(response.status).toBe(303);
+    const location = response.headers.get("location") ?? "";
+    expect(location).toMatch(/^\/crawl\/jobs\/[\w-]{22}$/);
+
+    const json = (await (await call(location)).json()) as { options: { maxPages: number } };
+    expect(json.options.maxPages).toBe(3);
+    const { status, html } = await page(location);
+    expect(status).toBe(200);
+    expect(html).toMatch(/<p class="job-status" data-status="(queued|running|completed)">/);
+    expect(html).toContain(`<code>${site.url}/</code>`);
+  });
+
+  it("shows an unknown job as a 404 page", async () => {
+    const { status, html } = await page("/crawl/jobs/AAAAAAAAAAAAAAAAAAAAAA");
+    expect(status).toBe(404);
+    expect(html).toContain("<strong>not_found</strong>");
   });
 });
