@@ -1,3 +1,4 @@
+import { createFactory } from "hono/factory";
 import { wrapTime } from "hono/timing";
 import { Hono } from "hono/tiny";
 import type { AppEnv } from "../env.ts";
@@ -27,6 +28,23 @@ function report(mode: TimingRun["mode"], tasks: number, ms: number, steps: Step[
   return { mode, tasks, ms, elapsedMs, idealMs, steps };
 }
 
+const factory = createFactory<AppEnv>();
+
+// /sequential and /concurrent differ only in how the steps are awaited.
+function runRoute(mode: TimingRun["mode"], summary: string) {
+  const run = mode === "sequential" ? runSequential : runConcurrent;
+  return factory.createHandlers(
+    endpoint({ tags, summary, rate: "fanout", responses: runResponses }),
+    htmlView(timingRunPage),
+    validate("query", TaskQuerySchema),
+    async (c) => {
+      const { tasks, ms } = c.req.valid("query");
+      const steps = await wrapTime(c, "fetch", run(c.env, tasks, ms));
+      return c.json(report(mode, tasks, ms, steps), 200);
+    },
+  );
+}
+
 /** Async vs sync: the tutorial's `def` vs `async def` routes, with waits that are real subrequests. */
 export const timingRoutes = new Hono<AppEnv>()
   .get(
@@ -52,38 +70,8 @@ export const timingRoutes = new Hono<AppEnv>()
       return c.json({ ms }, 200);
     },
   )
-  .get(
-    "/sequential",
-    endpoint({
-      tags,
-      summary: "Awaits `tasks` upstream calls one after another",
-      rate: "fanout",
-      responses: runResponses,
-    }),
-    htmlView(timingRunPage),
-    validate("query", TaskQuerySchema),
-    async (c) => {
-      const { tasks, ms } = c.req.valid("query");
-      const steps = await wrapTime(c, "fetch", runSequential(c.env, tasks, ms));
-      return c.json(report("sequential", tasks, ms, steps), 200);
-    },
-  )
-  .get(
-    "/concurrent",
-    endpoint({
-      tags,
-      summary: "Awaits `tasks` upstream calls all at once",
-      rate: "fanout",
-      responses: runResponses,
-    }),
-    htmlView(timingRunPage),
-    validate("query", TaskQuerySchema),
-    async (c) => {
-      const { tasks, ms } = c.req.valid("query");
-      const steps = await wrapTime(c, "fetch", runConcurrent(c.env, tasks, ms));
-      return c.json(report("concurrent", tasks, ms, steps), 200);
-    },
-  )
+  .get("/sequential", ...runRoute("sequential", "Awaits `tasks` upstream calls one after another"))
+  .get("/concurrent", ...runRoute("concurrent", "Awaits `tasks` upstream calls all at once"))
   .get(
     "/compare",
     endpoint({

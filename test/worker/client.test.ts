@@ -21,6 +21,13 @@ describe("the typed client (hc<AppType>)", () => {
     expect(ms).toBe(1);
   });
 
+  it("types routes built with Hono's factory too", async () => {
+    const response = await client.timing.sequential.$get({ query: { tasks: "2", ms: "0" } });
+    const body = await response.json();
+    const steps: { i: number; startMs: number; endMs: number }[] = body.steps;
+    expect(steps).toHaveLength(2);
+  });
+
   it("builds typed paths with parameters", async () => {
     const response = await client.sql.cars[":id"].$get({ param: { id: "999999999" } });
     expect(response.status).toBe(404);
