@@ -1,6 +1,6 @@
-import { Hono } from "hono/tiny";
 import { stream } from "hono/streaming";
 import { wrapTime } from "hono/timing";
+import { Hono } from "hono/tiny";
 import { type AppEnv, type Bindings, isProduction } from "../env.ts";
 import type { JobPages } from "../jobs/crawl-job.ts";
 import { ApiError } from "../lib/errors.ts";
