@@ -1,9 +1,7 @@
 /**
  * Connections to the MySQL server behind the emulator: where it is, and how each connection is opened and set up.
  */
-import type { Connection } from "mysql2/promise";
-import mysql from "mysql2/promise";
-import { BackendUnavailableError } from "./errors.ts";
+import type { ConnectionOptions, PoolConnection } from "mysql2/promise";
 
 /**
  * Where the emulator's MySQL lives, from a mysql:// URL.
@@ -22,7 +20,7 @@ export interface MysqlTarget {
  * @example if (link.dead) pool.discard(link);
  */
 export interface Link {
-  connection: Connection;
+  connection: PoolConnection;
   dead: boolean;
 }
 
@@ -42,7 +40,7 @@ export const MYSQL8_SQL_MODE =
  * (user variables, temporary tables, SET of a session variable, USE) in its OK packets, which tells us to keep it
  * pinned.
  */
-const SESSION_SETUP = `SET time_zone = '+00:00', sql_mode = '${MYSQL8_SQL_MODE}', session_track_state_change = ON`;
+export const SESSION_SETUP = `SET time_zone = '+00:00', sql_mode = '${MYSQL8_SQL_MODE}', session_track_state_change = ON`;
 
 /**
  * Reads a DATABASE_URL-style mysql:// URL (percent-encoded user and password, database in the path).
@@ -67,47 +65,30 @@ export function parseMysqlUrl(url: string): MysqlTarget {
 }
 
 /**
- * Opens and sets up one connection.
- * @throws BackendUnavailableError when MySQL refuses, times out (1 s) or rejects the login.
- * @example const link = await openLink(parseMysqlUrl("mysql://root@127.0.0.1:3306/app"));
+ * mysql2 options for every connection to `target`.
+ * @example mysql.createPool({ ...connectionOptions(target), connectionLimit: 100 });
  */
-export async function openLink(target: MysqlTarget): Promise<Link> {
-  let connection: Connection;
-  try {
-    connection = await mysql.createConnection({
-      ...target,
-      charset: "utf8mb4",
-      multipleStatements: false,
-      // mysql2's default IGNORE_SPACE flag would add IGNORE_SPACE to the session's sql_mode (and make function
-      // names reserved words); LOCAL_FILES would let SQL ask for local files, which PlanetScale does not offer.
-      flags: ["-IGNORE_SPACE", "-LOCAL_FILES"],
-      // insertId past 2^53 stays exact.
-      supportBigNumbers: true,
-      bigNumberStrings: true,
-      connectTimeout: CONNECT_TIMEOUT_MS,
-    });
-  } catch (error) {
-    throw new BackendUnavailableError(
-      `MySQL at ${target.host}:${target.port} is unreachable: ${describe(error)}`,
-    );
-  }
-  const link: Link = { connection, dead: false };
-  // Listening to "error" also keeps a connection that drops while idle from crashing the process.
-  connection.on("error", () => {
-    link.dead = true;
-  });
-  connection.on("end", () => {
-    link.dead = true;
-  });
-  try {
-    await connection.query(SESSION_SETUP);
-  } catch (error) {
-    connection.destroy();
-    throw new BackendUnavailableError(
-      `MySQL at ${target.host}:${target.port} failed the session setup: ${describe(error)}`,
-    );
-  }
-  return link;
+export function connectionOptions(target: MysqlTarget): ConnectionOptions {
+  return {
+    ...target,
+    charset: "utf8mb4",
+    multipleStatements: false,
+    // mysql2's default IGNORE_SPACE flag would add IGNORE_SPACE to the session's sql_mode (and make function
+    // names reserved words); LOCAL_FILES would let SQL ask for local files, which PlanetScale does not offer.
+    flags: ["-IGNORE_SPACE", "-LOCAL_FILES"],
+    // insertId past 2^53 stays exact.
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+    connectTimeout: CONNECT_TIMEOUT_MS,
+  };
+}
+
+/**
+ * Why a connection could not be had, for a 503.
+ * @example throw new BackendUnavailableError(unreachable(target, error));
+ */
+export function unreachable(target: MysqlTarget, error: unknown): string {
+  return `MySQL at ${target.host}:${target.port} is unreachable: ${describe(error)}`;
 }
 
 function describe(error: unknown): string {

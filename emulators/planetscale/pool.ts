@@ -1,19 +1,22 @@
 /**
- * A capped pool of MySQL connections: idle ones are reused so that queries outside a transaction do not pay for a
- * handshake each, and past the cap requests wait for a connection instead of exhausting max_connections.
+ * The MySQL connections behind the endpoint: mysql2's own pool (idle ones reused so that queries outside a
+ * transaction do not pay for a handshake each, and past the cap requests queue instead of exhausting
+ * max_connections), with the emulator's rules on top: every connection set up like PlanetScale's, a deadline
+ * for getting one, and connections that broke or carried state closed rather than reused.
  */
-import { type Link, type MysqlTarget, openLink } from "./backend.ts";
+import mysql, { type PoolConnection } from "mysql2/promise";
+import { connectionOptions, type Link, type MysqlTarget, SESSION_SETUP, unreachable } from "./backend.ts";
 import { BackendUnavailableError } from "./errors.ts";
 
 /**
- * Connections ready for the next query, and every open one so that shutdown can close them all.
+ * Connections for statements; a pinned session keeps its link until it lets go.
  * @example const link = await pool.acquire(); try { … } finally { pool.release(link); }
  */
 export interface LinkPool {
   target: MysqlTarget;
   /** @throws BackendUnavailableError when MySQL cannot be reached, or every connection stayed busy for 10 s. */
   acquire(): Promise<Link>;
-  /** To the next waiting request or the idle list; closed when the link is dead. */
+  /** Back to the pool for the next statement; closed instead when the link is dead. */
   release(link: Link): void;
   /** Closes the connection; MySQL rolls back whatever transaction it had open. */
   discard(link: Link): void;
@@ -29,9 +32,6 @@ const MAX_OPEN_LINKS = 100;
 const IDLE_LINK_MS = 30_000;
 const ACQUIRE_TIMEOUT_MS = 10_000;
 
-/** Receives a link handed over directly, or undefined when a slot for a new connection came free. */
-type Waiter = (link: Link | undefined) => void;
-
 /**
  * Creates the pool; connections are opened lazily, so it exists even while MySQL is down.
  * @example
@@ -40,85 +40,85 @@ type Waiter = (link: Link | undefined) => void;
  * pool.release(link);
  */
 export function createLinkPool(target: MysqlTarget): LinkPool {
-  // Oldest first: acquire takes the newest, the sweep closes from the front.
-  const idle: { link: Link; since: number }[] = [];
-  const open = new Set<Link>();
-  const waiters: Waiter[] = [];
-  let opening = 0;
+  const pool = mysql.createPool({
+    ...connectionOptions(target),
+    connectionLimit: MAX_OPEN_LINKS,
+    maxIdle: MAX_OPEN_LINKS,
+    idleTimeout: IDLE_LINK_MS,
+    queueLimit: 0,
+  });
+  // A new connection runs the setup before anything else: mysql2 runs a connection's commands in order, and this
+  // event fires before the connection is handed out. A failed setup closes it, so its first statement gets a 503.
+  pool.pool.on("connection", (connection) => {
+    connection.query(SESSION_SETUP, (error: Error | null) => {
+      if (error) connection.destroy();
+    });
+  });
+  // Keyed by mysql2's underlying connection: the promise API wraps it in a new object on every getConnection().
+  const links = new WeakMap<object, Link>();
   let closed = false;
 
-  function discard(link: Link): void {
+  /** One Link per connection, whose `dead` flips as soon as mysql2 sees the socket close or fail. */
+  const linkFor = (connection: PoolConnection): Link => {
+    const core = connection.connection;
+    const known = links.get(core);
+    if (known) return known;
+    const link: Link = { connection, dead: false };
+    // On the underlying connection, once: listeners on each wrapper would pile up on it. Listening to "error"
+    // also keeps a connection that drops while idle from crashing the process.
+    core.on("error", () => {
+      link.dead = true;
+    });
+    core.on("end", () => {
+      link.dead = true;
+    });
+    links.set(core, link);
+    return link;
+  };
+
+  const discard = (link: Link) => {
     link.dead = true;
     link.connection.destroy();
-    if (open.delete(link)) waiters.shift()?.(undefined);
-  }
-
-  function waitForLink(): Promise<Link | undefined> {
-    return new Promise((resolve, reject) => {
-      const waiter: Waiter = (link) => {
-        clearTimeout(timer);
-        resolve(link);
-      };
-      const timer = setTimeout(() => {
-        waiters.splice(waiters.indexOf(waiter), 1);
-        const seconds = ACQUIRE_TIMEOUT_MS / 1000;
-        reject(
-          new BackendUnavailableError(`all ${MAX_OPEN_LINKS} MySQL connections stayed busy for ${seconds} s`),
-        );
-      }, ACQUIRE_TIMEOUT_MS);
-      waiters.push(waiter);
-    });
-  }
-
-  function closeStaleIdle(): void {
-    const cutoff = Date.now() - IDLE_LINK_MS;
-    while (idle[0] && idle[0].since < cutoff) discard(idle.shift()!.link);
-  }
-  const sweeper = setInterval(closeStaleIdle, IDLE_LINK_MS / 3);
-  sweeper.unref();
-
-  async function openCounted(): Promise<Link> {
-    opening++;
-    try {
-      return await openLink(target);
-    } finally {
-      opening--;
-    }
-  }
+  };
 
   return {
     target,
     async acquire() {
-      for (;;) {
-        if (closed) throw new BackendUnavailableError("the emulator is shutting down");
-        for (let entry = idle.pop(); entry; entry = idle.pop()) {
-          if (!entry.link.dead) return entry.link;
-          discard(entry.link);
-        }
-        if (open.size + opening < MAX_OPEN_LINKS) {
-          const link = await openCounted();
-          open.add(link);
-          if (closed) discard(link);
-          else return link;
-        } else {
-          const handed = await waitForLink();
-          if (handed) return handed;
-        }
+      if (closed) throw new BackendUnavailableError("the emulator is shutting down");
+      const pending = pool.getConnection();
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          // The connection may still come; it goes straight back.
+          pending.then((connection) => connection.release()).catch(() => {});
+          const seconds = ACQUIRE_TIMEOUT_MS / 1000;
+          reject(
+            new BackendUnavailableError(
+              `all ${MAX_OPEN_LINKS} MySQL connections stayed busy for ${seconds} s`,
+            ),
+          );
+        }, ACQUIRE_TIMEOUT_MS);
+      });
+      try {
+        const link = linkFor(await Promise.race([pending, deadline]));
+        if (!link.dead) return link;
+        discard(link);
+        return await this.acquire();
+      } catch (error) {
+        if (error instanceof BackendUnavailableError) throw error;
+        throw new BackendUnavailableError(unreachable(target, error));
+      } finally {
+        clearTimeout(timer);
       }
     },
     release(link) {
-      if (link.dead || closed) return discard(link);
-      const waiter = waiters.shift();
-      if (waiter) return waiter(link);
-      idle.push({ link, since: Date.now() });
+      if (link.dead || closed) discard(link);
+      else link.connection.release();
     },
     discard,
     close() {
       closed = true;
-      clearInterval(sweeper);
-      idle.length = 0;
-      for (const link of open) discard(link);
-      for (const waiter of waiters.splice(0)) waiter(undefined);
+      pool.end().catch(() => {});
     },
   };
 }

@@ -1,7 +1,8 @@
 import { DurableObject } from "cloudflare:workers";
 import type {
   CrawlJobOptions,
-  CrawlJobPage,
+  CrawlJobPageStatus,
+  CrawlJobPages,
   CrawlJobStatus,
   CrawlJob as CrawlJobView,
 } from "../schemas/crawl-jobs.ts";
@@ -21,12 +22,6 @@ export interface NewJob {
   options: CrawlJobOptions;
   production: boolean;
   budget: number;
-}
-
-/** One page of a job's results and the cursor of the next, or null when there is none yet. */
-export interface JobPages {
-  items: CrawlJobPage[];
-  nextCursor: string | null;
 }
 
 /**
@@ -85,7 +80,7 @@ export class CrawlJob extends DurableObject<Env> {
    * `nextCursor` sees every page once); `status` filters by outcome. `nextCursor` is null once the job has
    * ended and nothing is left after this page; while it runs it is where to poll from next.
    */
-  async pages(cursor: number, limit: number, status?: "fetched" | "failed"): Promise<JobPages | null> {
+  async pages(cursor: number, limit: number, status?: CrawlJobPageStatus): Promise<CrawlJobPages | null> {
     if (!this.#store.exists()) return null;
     const failed = status === undefined ? undefined : status === "failed";
     const rows = this.#store.pages(cursor, limit + 1, failed);

@@ -2,7 +2,6 @@ import { stream } from "hono/streaming";
 import { wrapTime } from "hono/timing";
 import { Hono } from "hono/tiny";
 import { type AppEnv, type Bindings, isProduction } from "../env.ts";
-import type { JobPages } from "../jobs/crawl-job.ts";
 import { ApiError } from "../lib/errors.ts";
 import { subrequestBudgetOf } from "../lib/fanout/budget.ts";
 import { normalizeUrl } from "../lib/fanout/normalize.ts";
@@ -12,6 +11,7 @@ import { endpoint, errorResponses, jsonResponse, validate } from "../lib/openapi
 import { formBody } from "../middleware/form-body.ts";
 import { htmlView } from "../middleware/html-view.ts";
 import {
+  type CrawlJobPages,
   CrawlJobPagesQuerySchema,
   CrawlJobPagesSchema,
   CrawlJobPathSchema,
@@ -139,7 +139,7 @@ export const crawlJobRoutes = new Hono<AppEnv>()
       if (!streaming) return c.json(first, 200);
       c.header("content-type", NDJSON);
       return stream(c, async function streamPages(out) {
-        let chunk: JobPages | null = first;
+        let chunk: CrawlJobPages | null = first;
         while (chunk) {
           for (const page of chunk.items) await out.write(`${JSON.stringify(page)}\n`);
           if (chunk.items.length < STREAM_CHUNK || chunk.nextCursor === null) return;

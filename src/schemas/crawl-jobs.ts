@@ -135,3 +135,8 @@ export const CrawlJobPagesSchema = v.object({
       "while it runs, it is where to poll from next (the results only grow at the end).",
   }),
 });
+
+export type CrawlJobPages = v.InferOutput<typeof CrawlJobPagesSchema>;
+
+/** The outcomes `status` filters results by. */
+export type CrawlJobPageStatus = NonNullable<v.InferOutput<typeof CrawlJobPagesQuerySchema>["status"]>;
