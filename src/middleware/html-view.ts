@@ -63,3 +63,28 @@ export function htmlView<T>(render: (data: T, url?: string) => Html): Middleware
     c.res = new Response(await view, { status: answer.status, headers });
   };
 }
+
+/**
+ * Answers browsers with a static page from the assets (`path`, e.g. `/landing` for public/landing.html) instead of
+ * the route's JSON: for pages whose content does not depend on the answer, so their text stays out of the bundle.
+ *
+ * @example
+ * ```ts
+ * .get("/", endpoint(spec), staticView("/landing"), (c) => c.json(index)); // browsers get public/landing.html
+ * ```
+ */
+export function staticView(path: string): MiddlewareHandler<AppEnv> {
+  return async function serveStaticView(c, next) {
+    if (!prefersHtml(c)) {
+      await next();
+      c.res.headers.append("vary", "Accept");
+      return;
+    }
+    const asset = await c.env.ASSETS.fetch(new URL(path, c.req.url));
+    // Through Hono's context, so the page gets the headers every answer carries (x-request-id, Server-Timing).
+    const page = c.newResponse(asset.body, asset);
+    page.headers.set("content-security-policy", PAGE_CSP);
+    page.headers.append("vary", "Accept");
+    return page;
+  };
+}

@@ -4,9 +4,8 @@ import type { AppEnv } from "../env.ts";
 import { runHealthChecks } from "../lib/health.ts";
 import { endpoint, jsonResponse } from "../lib/openapi.ts";
 import { probes } from "../lib/probes.ts";
-import { htmlView } from "../middleware/html-view.ts";
+import { staticView } from "../middleware/html-view.ts";
 import { HealthSchema, IndexSchema } from "../schemas/meta.ts";
-import { landingPage } from "../views/landing.ts";
 
 const tags = ["Meta"];
 const patterns = [
@@ -38,7 +37,7 @@ export const metaRoutes = new Hono<AppEnv>()
       },
     }),
     // Browsers get the landing page, which runs each pattern from a form; everyone else this index.
-    htmlView(landingPage),
+    staticView("/landing"),
     (c) => c.json({ name: "edge-async-patterns", docs: "/docs", patterns }, 200),
   )
   .get(

@@ -66,10 +66,22 @@ describe("pages of the other routes", () => {
     );
   });
 
-  it("serves the landing page at / for a browser", async () => {
+  it("serves the landing page at / for a browser: a form for each pattern, GET where the route is GET", async () => {
     const { status, html } = await page("/");
     expect(status).toBe(200);
-    expect(html.match(/<form /g)).toHaveLength(6);
+    const forms = [...html.matchAll(/<form method="(\w+)" action="([^"]+)"/g)].map((m) => `${m[1]} ${m[2]}`);
+    expect(forms).toEqual([
+      "get /timing/compare",
+      "post /fetch",
+      "get /crawl",
+      "post /crawl/jobs",
+      "get /redis/fanout",
+      "get /sql/cars",
+    ]);
+    // The tutorial's Python beside the edge TypeScript, each snippet under 10 lines.
+    const snippets = [...html.matchAll(/<pre><code>([\s\S]*?)<\/code><\/pre>/g)].map((m) => m[1] ?? "");
+    expect(snippets).toHaveLength(12);
+    for (const code of snippets) expect(code.split("\n").length).toBeLessThan(10);
   });
 });
 
