@@ -41,7 +41,9 @@ it("measures every pattern in quick mode and stops everything it started", async
   expect(results.mode).toBe("quick");
   expect(results.machine.cores).toBeGreaterThan(0);
   expect(results.timing).toHaveLength(6);
-  expect(results.crawl.map((row) => row.concurrency)).toEqual([1, 3, 6]);
+  // The 48-page site at each concurrency, then the skewed tree at six slots.
+  expect(results.crawl.map((row) => row.concurrency)).toEqual([1, 3, 6, 6]);
+  expect(new Set(results.crawl.map((row) => row.site)).size).toBe(2);
   for (const comparisons of [results.redis, results.sql]) {
     expect(comparisons).toHaveLength(6);
     for (const row of comparisons) expect(row.endpoint.requests * row.direct.requests).toBeGreaterThan(0);
