@@ -10,11 +10,11 @@ import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import type { Comparison, LoadResult } from "./load.ts";
 
-/** The request every connection repeats. */
+/** The request every connection repeats: a POST with `body`, or a GET without one. */
 export interface FixedRequest {
   url: string;
   headers: Record<string, string>;
-  body: string;
+  body?: string;
 }
 
 /** How long and how hard; `tmpDir` holds wrk's script. */
@@ -34,8 +34,8 @@ const autocannonCli = join(
 );
 
 /**
- * Warms up, then loads `request` (POST) over `connections` keep-alive connections for the plan's duration.
- * Non-2xx answers count as errors.
+ * Warms up (unless `warmupMs` is 0), then loads `request` over `connections` keep-alive connections for the
+ * plan's duration. Non-2xx answers count as errors.
  *
  * @example
  * ```ts
@@ -46,16 +46,16 @@ const autocannonCli = join(
 export async function loadHttp(
   request: FixedRequest,
   connections: number,
-  plan: HttpLoadPlan,
-): Promise<LoadResult> {
+  plan: Omit<HttpLoadPlan, "rounds">,
+): Promise<LoadResult & { tool: "wrk" | "autocannon" }> {
   const wrk = await findWrk();
   const once = (ms: number) =>
     wrk
       ? withWrk(wrk, request, connections, ms, plan)
       : withAutocannon(request, connections, ms, plan.signal);
-  await once(plan.warmupMs);
+  if (plan.warmupMs > 0) await once(plan.warmupMs);
   plan.signal.throwIfAborted();
-  return once(plan.durationMs);
+  return { ...(await once(plan.durationMs)), tool: wrk ? "wrk" : "autocannon" };
 }
 
 /**
@@ -99,9 +99,9 @@ function wrkScript(request: FixedRequest): string {
   const headers = Object.entries(request.headers)
     .map(([name, value]) => `wrk.headers[${JSON.stringify(name)}] = ${JSON.stringify(value)}`)
     .join("\n");
-  return `wrk.method = "POST"
-wrk.body = ${JSON.stringify(request.body)}
-${headers}
+  const body = request.body === undefined ? "" : `wrk.body = ${JSON.stringify(request.body)}\n`;
+  return `wrk.method = "${request.body === undefined ? "GET" : "POST"}"
+${body}${headers}
 done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format('{"requests":%d,"durationUs":%d,"errors":%d,"p50Us":%.0f,"p99Us":%.0f}\\n',
@@ -116,7 +116,7 @@ async function withWrk(
   request: FixedRequest,
   connections: number,
   durationMs: number,
-  plan: HttpLoadPlan,
+  plan: Omit<HttpLoadPlan, "rounds">,
 ): Promise<LoadResult> {
   const script = join(plan.tmpDir, "http-load.lua");
   writeFileSync(script, wrkScript(request));
@@ -154,8 +154,9 @@ async function withAutocannon(
 ): Promise<LoadResult> {
   const headers = Object.entries(request.headers).flatMap(([name, value]) => ["-H", `${name}=${value}`]);
   const seconds = String(Math.max(1, Math.round(durationMs / 1000)));
-  const args = [autocannonCli, "-c", String(connections), "-d", seconds, "-m", "POST", ...headers];
-  const { stdout } = await run(process.execPath, [...args, "-b", request.body, "-j", request.url], {
+  const method = request.body === undefined ? ["-m", "GET"] : ["-m", "POST", "-b", request.body];
+  const args = [autocannonCli, "-c", String(connections), "-d", seconds, ...method, ...headers];
+  const { stdout } = await run(process.execPath, [...args, "-j", request.url], {
     signal,
     maxBuffer: 16 * 1024 * 1024,
   });

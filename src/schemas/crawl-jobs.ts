@@ -1,8 +1,6 @@
 import * as v from "valibot";
-import { CrawlPageFields, CrawlSourceSchema, crawlGlobList } from "./crawl.ts";
-import { doc, int, named, queryInt } from "./doc.ts";
-
-const integer = () => v.pipe(v.number(), v.integer());
+import { CrawlPageFields, CrawlSitemapStatsSchema, CrawlSourceSchema, crawlGlobList } from "./crawl.ts";
+import { doc, int, integer, named, queryInt } from "./doc.ts";
 
 /** POST /crawl/jobs's body: GET /crawl's options, with room for bigger and deeper crawls. */
 export const CrawlJobRequestSchema = v.object({
@@ -74,14 +72,11 @@ export const CrawlJobSchema = named(
     error: doc(v.optional(v.object({ code: v.string(), message: v.string() })), {
       description: "Why a `failed` job stopped, e.g. `robots_unreachable`.",
     }),
-    sitemaps: doc(
-      v.optional(v.object({ read: integer(), urls: integer(), errors: integer(), truncated: v.boolean() })),
-      {
-        description:
-          "Once read: files read, `<loc>` entries read, files that failed (unreachable, too large, cut off, not " +
-          "XML, entity references) and whether the entry cap stopped the reading.",
-      },
-    ),
+    sitemaps: doc(v.optional(CrawlSitemapStatsSchema), {
+      description:
+        "Once read: files read, `<loc>` entries read, files that failed (unreachable, too large, cut off, not " +
+        "XML, entity references) and whether the entry cap stopped the reading.",
+    }),
     usage: doc(
       v.object({
         invocations: integer(),

@@ -2,10 +2,8 @@ import * as v from "valibot";
 import { crawlSources } from "../lib/fanout/crawler.ts";
 import { GLOB_MAX_LENGTH, globProblem } from "../lib/fanout/patterns.ts";
 import { robotsSources } from "../lib/fanout/robots.ts";
-import { doc, named, queryInt, type SchemaDoc } from "./doc.ts";
+import { doc, integer, named, queryInt, type SchemaDoc } from "./doc.ts";
 import { FetchFailureSchema } from "./errors.ts";
-
-const integer = () => v.pipe(v.number(), v.integer());
 
 // Crawler options shared by GET /crawl (query) and POST /crawl/jobs (JSON body): where URLs come from and which
 // of them may be visited.

@@ -36,6 +36,18 @@ export function doc<T extends v.GenericSchema>(schema: T, meta: SchemaDoc) {
 }
 
 /**
+ * Any integer (a JSON number, not coerced): the answers' counts, ids and milliseconds.
+ *
+ * @example
+ * ```ts
+ * const CountSchema = integer();
+ * ```
+ */
+export function integer() {
+  return v.pipe(v.number(), v.integer());
+}
+
+/**
  * An integer in `[min, max]` (a JSON number, not coerced).
  *
  * @example
@@ -44,7 +56,7 @@ export function doc<T extends v.GenericSchema>(schema: T, meta: SchemaDoc) {
  * ```
  */
 export function int(min: number, max: number) {
-  return v.pipe(v.number(), v.integer(), v.minValue(min), v.maxValue(max));
+  return v.pipe(integer(), v.minValue(min), v.maxValue(max));
 }
 
 /**

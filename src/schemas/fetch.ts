@@ -1,8 +1,6 @@
 import * as v from "valibot";
-import { doc, int, named } from "./doc.ts";
+import { doc, int, integer, named } from "./doc.ts";
 import { FetchFailureSchema } from "./errors.ts";
-
-const integer = () => v.pipe(v.number(), v.integer());
 
 export const FetchRequestSchema = named(
   "FetchRequest",

@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { doc, jsonRecord, named } from "./doc.ts";
+import { doc, integer, jsonRecord, named } from "./doc.ts";
 import { BackendFailureSchema } from "./errors.ts";
 
 const MAX_VALUE_BYTES = 16 * 1024;
@@ -102,7 +102,7 @@ export const HashSchema = named(
   v.object({
     key: v.string(),
     fields: v.record(v.string(), v.string()),
-    ttl: doc(v.nullable(v.pipe(v.number(), v.integer())), {
+    ttl: doc(v.nullable(integer()), {
       description: "Seconds left, or null when the hash never expires.",
     }),
   }),

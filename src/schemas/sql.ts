@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { doc, int, jsonRecord, named, queryInt } from "./doc.ts";
+import { doc, int, integer, jsonRecord, named, queryInt } from "./doc.ts";
 import { BackendFailureSchema } from "./errors.ts";
 
 const MAX_SPECS_BYTES = 8 * 1024;
@@ -95,7 +95,7 @@ export const CarSchema = named(
     id: v.string(),
     make: v.string(),
     model: v.string(),
-    year: v.pipe(v.number(), v.integer()),
+    year: integer(),
     price: v.string(),
     specs: v.nullable(v.record(v.string(), v.unknown())),
     createdAt: doc(v.string(), { example: "2026-11-21T06:59:00.123Z" }),
@@ -110,10 +110,8 @@ export const CarPageSchema = named(
 export const CarStatsSchema = named(
   "CarStats",
   v.object({
-    byMake: v.array(
-      v.object({ make: v.string(), count: v.pipe(v.number(), v.integer()), avgPrice: v.string() }),
-    ),
-    total: v.pipe(v.number(), v.integer()),
+    byMake: v.array(v.object({ make: v.string(), count: integer(), avgPrice: v.string() })),
+    total: integer(),
   }),
 );
 

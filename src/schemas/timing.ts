@@ -1,9 +1,7 @@
 import * as v from "valibot";
-import { doc, named, queryInt } from "./doc.ts";
+import { doc, integer, named, queryInt } from "./doc.ts";
 
 export const DelayQuerySchema = v.object({ ms: queryInt(0, 10_000, 1000) });
-
-const integer = () => v.pipe(v.number(), v.integer());
 
 export const DelaySchema = v.object({ ms: integer() });
 

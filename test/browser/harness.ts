@@ -3,7 +3,7 @@
  * Ctrl-C), a crawl target on loopback with hostile titles and URLs, and Debian's Chromium driven by playwright-core,
  * with every request the browser makes recorded so a test can prove none left the Worker's origin.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
@@ -11,9 +11,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Browser, type BrowserContext, chromium } from "playwright-core";
-import { freePort } from "../../emulators/backends/host.ts";
-
-const projectDir = join(import.meta.dirname, "../..");
+import { devEnv, startDev } from "../support/dev-cli.ts";
 
 /** Where screenshots go: test artifacts, outside the repository. */
 export const screenshotDir = join(process.env.TMPDIR ?? tmpdir(), "edge-async-patterns-screens");
@@ -30,36 +28,10 @@ export interface DevStack {
  */
 export async function startDevStack(): Promise<DevStack> {
   const dataDir = mkdtempSync(join(tmpdir(), "eap-browser-"));
-  const [port, upstashPort, planetscalePort] = [await freePort(), await freePort(), await freePort()];
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    DATA_DIR: dataDir,
-    PORT: String(port),
-    UPSTASH_PORT: String(upstashPort),
-    PLANETSCALE_PORT: String(planetscalePort),
-  };
-  // The stack's own servers, not whatever a developer pointed their shell at.
-  delete env.REDIS_URL;
-  delete env.DATABASE_URL;
-  const child = spawn(process.execPath, ["dev/cli.ts"], {
-    cwd: projectDir,
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  await new Promise<void>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes("Ctrl-C stops everything")) resolve();
-    };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", onData);
-    child.once("exit", (code) =>
-      reject(new Error(`npm run dev exited (${code}) before it was ready:\n${output}`)),
-    );
-  });
+  const { env, base } = await devEnv(dataDir);
+  const { child } = await startDev(env);
   return {
-    base: `http://127.0.0.1:${port}`,
+    base,
     async stop() {
       await interrupt(child);
       rmSync(dataDir, { recursive: true, force: true });

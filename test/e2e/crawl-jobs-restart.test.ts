@@ -5,20 +5,19 @@
  * resume the job by itself (its alarm is stored with it) and finish it with every page exactly once in its
  * results.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { delimiter, join } from "node:path";
+import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { isFree } from "../../dev/ports.ts";
 import { listProcesses } from "../../dev/processes.ts";
-import { freePort } from "../../emulators/backends/host.ts";
+import { devEnv, pathWithout, startDev } from "../support/dev-cli.ts";
 
-const projectDir = join(import.meta.dirname, "../..");
 const TOKEN = "e2e-crawl-jobs-token";
 const PAGES = 120;
 const PAGE_MS = 150;
@@ -59,23 +58,16 @@ afterAll(() => {
 
 it("resumes a crawl job after the whole stack is killed, every page once", { timeout: 240_000 }, async () => {
   const dataDir = mkdtempSync(join(tmpdir(), "eap-e2e-jobs-"));
-  const ports = [await freePort(), await freePort(), await freePort()];
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
+  const { env, ports, base } = await devEnv(dataDir, {
     CI: "false",
     DEV_SQL: "d1",
     PATH: pathWithout(["redis-server", "mariadbd", "mysqld"]),
-    DATA_DIR: dataDir,
     API_TOKEN: TOKEN,
     // 20 subrequests an invocation: the job takes at least six.
     SUBREQUEST_BUDGET: "20",
-  };
-  [env.PORT, env.UPSTASH_PORT, env.PLANETSCALE_PORT] = ports.map(String);
-  delete env.REDIS_URL;
-  delete env.DATABASE_URL;
-  const base = `http://127.0.0.1:${ports[0]}`;
+  });
   try {
-    const first = await startDev(env);
+    const { child: first } = await startDev(env);
     const created = await fetch(`${base}/crawl/jobs`, {
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}` },
@@ -96,7 +88,7 @@ it("resumes a crawl job after the whole stack is killed, every page once", { tim
     for (const port of ports) await until(() => isFree(port), `port ${port} free`);
     const requestedBefore = new Map(requests);
 
-    const second = await startDev(env);
+    const { child: second } = await startDev(env);
     // The alarm was stored with the job, so the job resumes by itself, before any client asks about it.
     const total = () => [...requests.values()].reduce((sum, n) => sum + n, 0);
     const killedTotal = [...requestedBefore.values()].reduce((sum, n) => sum + n, 0);
@@ -152,28 +144,6 @@ async function allPages(base: string, id: string): Promise<{ url: string }[]> {
   return pages;
 }
 
-/** Starts `node dev/cli.ts` and resolves when it prints its table. */
-async function startDev(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ["dev/cli.ts"], {
-    cwd: projectDir,
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  await new Promise<void>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes("Ctrl-C stops everything")) resolve();
-    };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", onData);
-    child.once("exit", (code) =>
-      reject(new Error(`dev CLI exited (${code}) before it was ready:\n${output}`)),
-    );
-  });
-  return child;
-}
-
 /** SIGKILL to the CLI and everything it started at once: nothing gets to shut down cleanly. */
 function killAll(child: ChildProcess): void {
   const table = listProcesses();
@@ -196,9 +166,4 @@ async function until(check: () => Promise<boolean>, what: string): Promise<void>
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}.`);
     await delay(100);
   }
-}
-
-function pathWithout(binaries: string[]): string {
-  const dirs = (process.env.PATH ?? "").split(delimiter);
-  return dirs.filter((dir) => !binaries.some((binary) => existsSync(join(dir, binary)))).join(delimiter);
 }

@@ -2,16 +2,14 @@
  * `npm run dev` failing to start: each case must end quickly with exit code 1 and one readable paragraph that
  * names the fix, never a stack trace, and leave nothing running.
  */
-import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { delimiter, join } from "node:path";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { freePort } from "../../emulators/backends/host.ts";
+import { devEnv, pathWithout, spawnDev } from "../support/dev-cli.ts";
 
-const projectDir = join(import.meta.dirname, "../..");
 const dataDirs: string[] = [];
 
 afterEach(() => {
@@ -35,11 +33,7 @@ describe("npm run dev refuses to start", () => {
   });
 
   it("when CI=true and redis-server is missing, instead of falling back", async () => {
-    const path = (process.env.PATH ?? "")
-      .split(delimiter)
-      .filter((dir) => !existsSync(join(dir, "redis-server")))
-      .join(delimiter);
-    const { code, output } = await runDev({ CI: "true", PATH: path });
+    const { code, output } = await runDev({ CI: "true", PATH: pathWithout(["redis-server"]) });
     expect(code).toBe(1);
     expect(output).toMatch(/redis-server not found|No MySQL-compatible server/);
     expect(output).toMatch(/install/);
@@ -57,24 +51,11 @@ describe("npm run dev refuses to start", () => {
 async function runDev(overrides: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), "eap-e2e-errors-"));
   dataDirs.push(dataDir);
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PORT: String(await freePort()),
-    UPSTASH_PORT: String(await freePort()),
-    PLANETSCALE_PORT: String(await freePort()),
-    DATA_DIR: dataDir,
-    ...overrides,
-  };
-  delete env.REDIS_URL;
-  delete env.DATABASE_URL;
-  const child = spawn(process.execPath, ["dev/cli.ts"], {
-    cwd: projectDir,
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const { env } = await devEnv(dataDir, overrides);
+  const child = spawnDev(env);
   let output = "";
-  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const [code] = (await once(child, "exit")) as [number | null];
   return { code, output };
 }

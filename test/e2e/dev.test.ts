@@ -4,20 +4,19 @@
  * then a second start that must find the SQL row of the first. Once with redis-server and MariaDB (CI=true, so no
  * silent fallback), once with them hidden (embedded Redis, D1).
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { delimiter, join } from "node:path";
+import { join } from "node:path";
 import { parseEnv } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isFree } from "../../dev/ports.ts";
 import { listProcesses } from "../../dev/processes.ts";
-import { freePort } from "../../emulators/backends/host.ts";
+import { devEnv, pathWithout, projectDir, startDev } from "../support/dev-cli.ts";
 
-const projectDir = join(import.meta.dirname, "../..");
 const devVars = join(projectDir, ".dev.vars");
 const apiToken = existsSync(devVars)
   ? parseEnv(readFileSync(devVars, "utf8")).API_TOKEN || undefined
@@ -57,14 +56,9 @@ afterAll(() => {
 describe.each(modes)("npm run dev with $name", (mode) => {
   it("serves every pattern, stops cleanly on Ctrl-C, and keeps SQL data for the next start", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "eap-e2e-"));
-    const ports = [await freePort(), await freePort(), await freePort()];
-    const env: NodeJS.ProcessEnv = { ...process.env, ...mode.env, DATA_DIR: dataDir };
-    [env.PORT, env.UPSTASH_PORT, env.PLANETSCALE_PORT] = ports.map(String);
-    delete env.REDIS_URL;
-    delete env.DATABASE_URL;
-    const base = `http://127.0.0.1:${ports[0]}`;
+    const { env, ports, base } = await devEnv(dataDir, mode.env);
     try {
-      const first = await startDev(env);
+      const first = await startDevRun(env);
       const health = await call<{ checks: { sql: { backend: string } } }>("GET", `${base}/health`);
       expect(health.status, JSON.stringify(health.body)).toBe(200);
       expect(health.body).toMatchObject({
@@ -97,7 +91,7 @@ describe.each(modes)("npm run dev with $name", (mode) => {
       await stopDev(first, ports);
       expect(readdirSync(join(projectDir, ".wrangler"))).not.toContain(`dev-${ports[0]}.env`);
 
-      const second = await startDev(env);
+      const second = await startDevRun(env);
       expect((await call("GET", `${base}/sql/cars/${created.body.id}`)).status).toBe(200);
       await stopDev(second, ports);
     } finally {
@@ -108,36 +102,24 @@ describe.each(modes)("npm run dev with $name", (mode) => {
 
 interface DevRun {
   child: ChildProcess;
-  output: string;
+  /** Everything the CLI printed so far. */
+  readonly output: string;
   /** Every process the CLI had started, directly or not, once it was ready. */
   descendants: number[];
 }
 
-/** Starts `node dev/cli.ts` and resolves when it prints its table; rejects with its output if it exits first. */
-async function startDev(env: NodeJS.ProcessEnv): Promise<DevRun> {
-  const child = spawn(process.execPath, ["dev/cli.ts"], {
-    cwd: projectDir,
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const run: DevRun = { child, output: "", descendants: [] };
-  const ready = new Promise<void>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      run.output += chunk.toString();
-      if (run.output.includes("Ctrl-C stops everything")) resolve();
-    };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", onData);
-    child.once("exit", (code) =>
-      reject(new Error(`dev CLI exited (${code}) before it was ready:\n${run.output}`)),
-    );
-  });
-  await ready;
-  run.descendants = descendantsOf(child.pid ?? 0);
-  return run;
+/** Starts the CLI and, once it is ready, notes every process it started. */
+async function startDevRun(env: NodeJS.ProcessEnv): Promise<DevRun> {
+  const { child, output } = await startDev(env);
+  return {
+    child,
+    get output() {
+      return output();
+    },
+    descendants: descendantsOf(child.pid ?? 0),
+  };
 }
 
-/** Ctrl-C, then: exit code 130, every started process gone, every port free again. */
 async function stopDev(run: DevRun, ports: number[]): Promise<void> {
   const exited = once(run.child, "exit");
   run.child.kill("SIGINT");
@@ -176,9 +158,4 @@ function descendantsOf(root: number): number[] {
 /** A zombie counts as gone: it holds nothing, and containers whose init does not reap keep them forever. */
 function isAlive(pid: number): boolean {
   return listProcesses().some((proc) => proc.pid === pid && proc.state !== "Z");
-}
-
-function pathWithout(binaries: string[]): string {
-  const dirs = (process.env.PATH ?? "").split(delimiter);
-  return dirs.filter((dir) => !binaries.some((binary) => existsSync(join(dir, binary)))).join(delimiter);
 }
